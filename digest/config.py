@@ -1,0 +1,214 @@
+"""Settings: `digest.yaml` plus the environment, validated once, then frozen.
+
+Secrets come only from the environment: DIGEST_SMTP_PASSWORD, DIGEST_SECRET.
+DIGEST_SMTP_URL overrides `smtp.url`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from digest.errors import ConfigError
+from digest.excerpts import ExcerptBudget
+from digest.yamlfile import YamlDocument, read_yaml
+
+CONFIG_NAME = "digest.yaml"
+CAPTURE = "capture"
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where mail goes. `mode` is "capture" (built-in local server), "smtp" or "smtps"."""
+
+    mode: str = CAPTURE
+    host: str = "127.0.0.1"
+    port: int = 0
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = False
+    verify_tls: bool = True
+    connections: int = 3
+    timeout: float = 30.0
+    final_reply_timeout: float = 600.0  # RFC 5321 allows ten minutes for the reply to DATA
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class NewsletterSettings:
+    name: str
+    list_id: str
+    sender: str
+    reply_to: str | None = None
+    language: str = "en"
+    timezone: str = "UTC"
+    public_url: str = "https://newsletter.example/digest"
+    unsubscribe_mailto: str | None = None
+    postal_address: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    workspace: Path
+    newsletter: NewsletterSettings
+    smtp: SmtpSettings
+    excerpt_budget: ExcerptBudget = ExcerptBudget()
+    blurb_max_chars: int = 280
+    max_articles: int = 12
+    database: Path = Path("digest.db")
+    secret: str | None = field(default=None, repr=False)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.newsletter.timezone)
+
+    def path(self, name: str | Path) -> Path:
+        return self.workspace / name
+
+    @property
+    def out_dir(self) -> Path:
+        return self.workspace / "out"
+
+    @property
+    def db_path(self) -> Path:
+        return self.database if self.database.is_absolute() else self.workspace / self.database
+
+
+class _Reader:
+    """Typed access to the YAML mapping, with errors that name file and line."""
+
+    def __init__(self, doc: YamlDocument) -> None:
+        self.doc = doc
+
+    def fail(self, keys: tuple[str, ...], message: str) -> ConfigError:
+        return ConfigError(self.doc.path, f"{'.'.join(keys)}: {message}", self.doc.line_of(*keys))
+
+    def section(self, key: str) -> dict[str, Any]:
+        value = (self.doc.data or {}).get(key) or {}
+        if not isinstance(value, dict):
+            raise self.fail((key,), "must be a mapping")
+        return value
+
+    def text(self, section: str, key: str, default: str | None = None) -> str | None:
+        value = self.section(section).get(key, default)
+        if value is None:
+            return None
+        if isinstance(value, bool | list | dict):
+            raise self.fail((section, key), f"must be text, not {type(value).__name__}")
+        return str(value)
+
+    def number(self, section: str, key: str, default: float, minimum: float = 0) -> float:
+        value = self.section(section).get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+            raise self.fail((section, key), f"must be a number >= {minimum}, not {value!r}")
+        return float(value)
+
+
+def parse_smtp_url(url: str, where: str, env: dict[str, str]) -> dict[str, Any]:
+    """smtp://user@host:port?starttls=true | smtps://... | capture."""
+    if url.strip() == CAPTURE:
+        return {"mode": CAPTURE}
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("smtp", "smtps"):
+        raise ValueError(f"{where}: SMTP URL must start with smtp:// or smtps:// (or be 'capture')")
+    if parts.password:
+        raise ValueError(
+            f"{where}: do not put the password in the URL; set DIGEST_SMTP_PASSWORD instead"
+        )
+    if not parts.hostname:
+        raise ValueError(f"{where}: SMTP URL has no host")
+    query = {k: v[-1].lower() for k, v in parse_qs(parts.query).items()}
+    try:
+        port = parts.port or (465 if parts.scheme == "smtps" else 587)
+    except ValueError:
+        raise ValueError(f"{where}: SMTP URL has an invalid port") from None
+    return {
+        "mode": parts.scheme,
+        "host": parts.hostname,
+        "port": port,
+        "username": unquote(parts.username) if parts.username else None,
+        "password": env.get("DIGEST_SMTP_PASSWORD") or None,
+        "starttls": query.get("starttls", "false") in ("true", "1", "yes"),
+        "verify_tls": query.get("verify", "true") not in ("false", "0", "no"),
+    }
+
+
+def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ) if env is None else env
+    path = workspace / CONFIG_NAME
+    if not path.is_file():
+        raise ConfigError(path, "not found: run `digest init DIR` or pass --workspace DIR")
+    doc = read_yaml(path, ConfigError)
+    if not isinstance(doc.data, dict):
+        raise ConfigError(path, "must be a mapping of sections (newsletter, smtp, ...)", line=1)
+    read = _Reader(doc)
+
+    name = read.text("newsletter", "name")
+    sender = read.text("newsletter", "from")
+    if not name:
+        raise read.fail(("newsletter", "name"), "is required")
+    if not sender or "@" not in sender:
+        raise read.fail(("newsletter", "from"), "is required, e.g. 'Name <editor@example.org>'")
+    timezone = read.text("newsletter", "timezone", "UTC") or "UTC"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise read.fail(("newsletter", "timezone"), f"unknown time zone {timezone!r}") from None
+    public_url = read.text("newsletter", "public_url", "https://newsletter.example/digest") or ""
+    if not public_url.startswith("https://") and not public_url.startswith("http://"):
+        raise read.fail(("newsletter", "public_url"), "must be an http(s) URL")
+    newsletter = NewsletterSettings(
+        name=name,
+        list_id=read.text("newsletter", "id") or _slug(name),
+        sender=sender,
+        reply_to=read.text("newsletter", "reply_to"),
+        language=read.text("newsletter", "language", "en") or "en",
+        timezone=timezone,
+        public_url=public_url.rstrip("/"),
+        unsubscribe_mailto=read.text("newsletter", "unsubscribe_mailto"),
+        postal_address=read.text("newsletter", "postal_address", "") or "",
+    )
+
+    url_source = "DIGEST_SMTP_URL" if env.get("DIGEST_SMTP_URL") else f"{path}: smtp.url"
+    url = env.get("DIGEST_SMTP_URL") or read.text("smtp", "url", CAPTURE) or CAPTURE
+    try:
+        smtp_fields = parse_smtp_url(url, url_source, env)
+    except ValueError as error:
+        if url_source == "DIGEST_SMTP_URL":
+            raise ConfigError("DIGEST_SMTP_URL", str(error).split(": ", 1)[1]) from None
+        raise read.fail(("smtp", "url"), str(error).split(": ", 2)[-1]) from None
+    smtp = SmtpSettings(
+        **smtp_fields,
+        connections=int(read.number("smtp", "connections", 3, minimum=1)),
+        timeout=read.number("smtp", "timeout", 30, minimum=1),
+        final_reply_timeout=read.number("smtp", "final_reply_timeout", 600, minimum=1),
+    )
+
+    budget = ExcerptBudget(
+        target_words=int(read.number("excerpts", "target_words", 70, minimum=5)),
+        max_words=int(read.number("excerpts", "max_words", 100, minimum=5)),
+        max_chars=int(read.number("excerpts", "max_chars", 700, minimum=40)),
+    )
+    if budget.target_words > budget.max_words:
+        raise read.fail(("excerpts", "target_words"), "must not exceed excerpts.max_words")
+    return Settings(
+        workspace=workspace,
+        newsletter=newsletter,
+        smtp=smtp,
+        excerpt_budget=budget,
+        blurb_max_chars=int(read.number("blurbs", "max_chars", 280, minimum=40)),
+        max_articles=int(read.number("selection", "max_articles", 12, minimum=1)),
+        database=Path(read.text("storage", "database", "digest.db") or "digest.db"),
+        secret=env.get("DIGEST_SECRET") or None,
+    )
+
+
+def _slug(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")

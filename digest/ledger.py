@@ -1,0 +1,210 @@
+"""The per-recipient delivery record: one row per edition and recipient, in SQLite.
+
+    pending -> sending (lease) -> sent | deferred (retry at) | failed | uncertain | suppressed
+
+A row is claimed (`sending`, committed) before its message leaves, and its outcome is
+committed after; a process that dies in between leaves `sending`, which the next run turns
+into `uncertain`: never resent silently, never forgotten.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest.errors import LedgerError
+from digest.models import Subscriber
+
+STATES = ("pending", "sending", "sent", "deferred", "failed", "uncertain", "suppressed")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS deliveries (
+    edition     TEXT NOT NULL,
+    email       TEXT NOT NULL,
+    name        TEXT NOT NULL DEFAULT '',
+    fields      TEXT NOT NULL DEFAULT '{}',
+    message_id  TEXT NOT NULL,
+    state       TEXT NOT NULL CHECK (state IN
+                ('pending','sending','sent','deferred','failed','uncertain','suppressed')),
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    code        INTEGER,
+    reply       TEXT,
+    lease_until REAL,
+    retry_at    REAL,
+    created_at  REAL NOT NULL,
+    updated_at  REAL NOT NULL,
+    PRIMARY KEY (edition, email)
+);
+CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries (edition, state, retry_at);
+CREATE TABLE IF NOT EXISTS suppressions (
+    email      TEXT PRIMARY KEY,
+    reason     TEXT NOT NULL,
+    source     TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    edition: str
+    subscriber: Subscriber
+    message_id: str
+    state: str
+    attempts: int
+    code: int | None = None
+    reply: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    email: str
+    state: str  # sent | deferred | failed | uncertain | suppressed
+    code: int | None = None
+    reply: str | None = None
+    retry_at: float | None = None
+
+
+class Ledger:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")  # an outcome, once committed, stays
+            self.db.executescript(_SCHEMA)
+        except sqlite3.Error as error:
+            raise LedgerError(f"{path}: cannot open the delivery ledger: {error}") from None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One IMMEDIATE transaction: a single fsync, and no writer can slip in between."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def plan(self, edition: str, recipients: Iterable[tuple[Subscriber, str]]) -> int:
+        """Write the edition's rows once; existing rows keep their state. Returns rows added."""
+        now = time.time()
+        rows = [
+            (edition, s.key, s.name, json.dumps(s.fields, ensure_ascii=False), message_id, now,
+             now)
+            for s, message_id in recipients
+        ]
+        with self._transaction():
+            before = self.db.total_changes
+            self.db.executemany(
+                "INSERT OR IGNORE INTO deliveries (edition, email, name, fields, message_id,"
+                " state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+                rows,
+            )
+            return self.db.total_changes - before
+
+    def recover_abandoned(self, edition: str, now: float | None = None) -> int:
+        """Rows left `sending` by a dead process (lease expired): their fate is unknown."""
+        now = time.time() if now is None else now
+        with self._transaction():
+            cursor = self.db.execute(
+                "UPDATE deliveries SET state='uncertain', lease_until=NULL, updated_at=?,"
+                " reply=COALESCE(reply, 'sender stopped while this message was in flight')"
+                " WHERE edition=? AND state='sending' AND (lease_until IS NULL OR lease_until<?)",
+                (now, edition, now),
+            )
+            return cursor.rowcount
+
+    def claim(self, edition: str, limit: int, lease_seconds: float) -> list[Delivery]:
+        """Atomically move up to `limit` due rows to `sending` under a lease."""
+        now = time.time()
+        with self._transaction():
+            rows = self.db.execute(
+                "SELECT email, name, fields, message_id, attempts FROM deliveries"
+                " WHERE edition=? AND (state='pending' OR (state='deferred' AND retry_at<=?))"
+                " ORDER BY state, rowid LIMIT ?",
+                (edition, now, limit),
+            ).fetchall()
+            self.db.executemany(
+                "UPDATE deliveries SET state='sending', lease_until=?, attempts=attempts+1,"
+                " updated_at=? WHERE edition=? AND email=?",
+                [(now + lease_seconds, now, edition, row[0]) for row in rows],
+            )
+        return [
+            Delivery(edition, Subscriber(email=row[0], name=row[1], fields=json.loads(row[2])),
+                     row[3], "sending", row[4] + 1)
+            for row in rows
+        ]
+
+    def record(self, edition: str, outcomes: Iterable[Outcome]) -> None:
+        now = time.time()
+        with self._transaction():
+            self.db.executemany(
+                "UPDATE deliveries SET state=?, code=?, reply=?, retry_at=?, lease_until=NULL,"
+                " updated_at=? WHERE edition=? AND email=?",
+                [(o.state, o.code, o.reply, o.retry_at, now, edition, o.email) for o in outcomes],
+            )
+
+    def release(self, edition: str, emails: Iterable[str]) -> None:
+        """Give back claimed rows that were never tried (the run stopped before them)."""
+        with self._transaction():
+            self.db.executemany(
+                "UPDATE deliveries SET state=CASE WHEN attempts>1 THEN 'deferred' ELSE 'pending'"
+                " END, attempts=attempts-1, lease_until=NULL, retry_at=0 WHERE edition=?"
+                " AND email=? AND state='sending'",
+                [(edition, email) for email in emails],
+            )
+
+    def counts(self, edition: str) -> dict[str, int]:
+        counts = dict.fromkeys(STATES, 0)
+        for state, number in self.db.execute(
+            "SELECT state, COUNT(*) FROM deliveries WHERE edition=? GROUP BY state", (edition,)
+        ):
+            counts[state] = number
+        return counts
+
+    def rows(self, edition: str, states: Iterable[str] = STATES) -> Iterator[Delivery]:
+        wanted = tuple(states)
+        marks = ",".join("?" * len(wanted))
+        for row in self.db.execute(
+            "SELECT email, name, fields, message_id, state, attempts, code, reply FROM deliveries"
+            f" WHERE edition=? AND state IN ({marks}) ORDER BY email",
+            (edition, *wanted),
+        ):
+            yield Delivery(edition, Subscriber(email=row[0], name=row[1],
+                                               fields=json.loads(row[2])),
+                           row[3], row[4], row[5], row[6], row[7])
+
+    def is_suppressed(self, email: str) -> bool:
+        return self.db.execute(
+            "SELECT 1 FROM suppressions WHERE email=?", (email,)
+        ).fetchone() is not None
+
+    def suppress(self, email: str, reason: str, source: str = "") -> bool:
+        """Returns True if the address was not suppressed before."""
+        with self._transaction():
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO suppressions (email, reason, source, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                (email, reason, source, time.time()),
+            )
+            return cursor.rowcount == 1
+
+    def unsuppress(self, email: str) -> bool:
+        with self._transaction():
+            return self.db.execute("DELETE FROM suppressions WHERE email=?", (email,)).rowcount == 1

@@ -1,0 +1,87 @@
+"""The data that flows between stages: frozen, plain, typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    bio: str = ""
+    photo: str | None = None
+    links: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as read from any source, before selection."""
+
+    title: str
+    body: str  # plain text, paragraphs separated by blank lines
+    source: Path | str  # file path, or feed/page URL
+    published: datetime  # timezone-aware
+    authors: tuple[str, ...] = ()
+    url: str | None = None
+    tags: tuple[str, ...] = ()
+    excerpt: str | None = None  # the editor's own excerpt, always wins
+    description: str | None = None  # a summary offered by the source (meta, feed)
+    bio: str | None = None  # the author bio found in the article itself
+    site_name: str | None = None
+    image: str | None = None
+    slug: str = ""
+    date_from_file: bool = False  # published came from the file's modification time
+
+    @property
+    def words(self) -> int:
+        return len(self.body.split())
+
+
+@dataclass(frozen=True)
+class EditionItem:
+    """An article as it appears in an edition: excerpt and blurbs decided."""
+
+    article: Article
+    excerpt: str
+    authors: tuple[Author, ...]
+    featured: bool = False
+
+
+@dataclass(frozen=True)
+class Edition:
+    week: str  # ISO week, "2026-W48"
+    newsletter: str
+    subject: str
+    date: datetime  # the edition's date (Monday of the week, or now)
+    items: tuple[EditionItem, ...]
+    intro: str = ""
+    number: int | None = None
+
+    @property
+    def preheader(self) -> str:
+        """The line inboxes show beside the subject: the intro, else the lead excerpt."""
+        source = self.intro or (self.items[0].excerpt if self.items else "")
+        words = source.split()
+        text = ""
+        for word in words:
+            if len(text) + len(word) + 1 > 110:
+                return text + "…"
+            text = f"{text} {word}".strip()
+        return text
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    email: str  # as written in the list
+    name: str = ""
+    fields: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    source: str = ""  # "subscribers/main.csv:4"
+
+    @property
+    def key(self) -> str:
+        """Comparison form: domain lower-cased (the local part is case-sensitive by RFC)."""
+        local, _, domain = self.email.rpartition("@")
+        return f"{local}@{domain.lower()}"

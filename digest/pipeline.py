@@ -1,0 +1,78 @@
+"""The weekly use case, stage by stage: load -> select -> render -> (preview | send)."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from dataclasses import dataclass, field
+
+from digest.authors import load_authors
+from digest.config import CAPTURE, Settings
+from digest.editions import build_edition
+from digest.errors import ConfigError, DigestError
+from digest.models import Edition, Subscriber
+from digest.rendering import RenderedEdition, render_edition
+from digest.sources import load_articles
+from digest.subscribers import load_subscribers
+from digest.weeks import IsoWeek
+
+
+class ProblemsFound(DigestError):
+    """Several problems at once; nothing was sent."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        noun = "problem" if len(problems) == 1 else "problems"
+        super().__init__("\n".join([*problems, f"{len(problems)} {noun} found; nothing was sent."]))
+
+
+@dataclass
+class Prepared:
+    edition: Edition
+    rendered: RenderedEdition
+    subscribers: list[Subscriber]
+    warnings: list[str] = field(default_factory=list)
+
+
+def prepare_edition(settings: Settings, week: IsoWeek,
+                    with_subscribers: bool = True) -> Prepared:
+    """Read and check everything the edition needs; any problem stops here, before sending."""
+    problems: list[str] = []
+    warnings: list[str] = []
+    loaded = load_articles(settings.path("content"), settings.tz)
+    problems += [str(e) for e in loaded.errors]
+    warnings += loaded.warnings
+    try:
+        registry = load_authors(settings.path("authors.yaml"))
+    except DigestError as error:
+        problems.append(str(error))
+        from digest.authors import AuthorRegistry
+
+        registry = AuthorRegistry()
+    subscribers: list[Subscriber] = []
+    if with_subscribers:
+        listed = load_subscribers(settings.path("subscribers"))
+        problems += [str(e) for e in listed.errors]
+        warnings += listed.warnings
+        subscribers = listed.subscribers
+    if problems:
+        raise ProblemsFound(problems)
+    edition = build_edition(loaded.articles, week, settings, registry)
+    rendered = render_edition(edition, settings)
+    warnings += rendered.warnings
+    return Prepared(edition, rendered, subscribers, warnings)
+
+
+def unsubscribe_secret(settings: Settings) -> str:
+    """DIGEST_SECRET signs unsubscribe links. Only local capture runs may do without it."""
+    if settings.secret:
+        return settings.secret
+    if settings.smtp.mode != CAPTURE:
+        raise ConfigError(
+            "DIGEST_SECRET",
+            "not set: unsubscribe links must be signed with a secret from the environment "
+            "(e.g. export DIGEST_SECRET=$(python -c 'import secrets; print(secrets.token_hex(32))'))",
+        )
+    print("note: DIGEST_SECRET is not set; using a one-off secret, so the unsubscribe links in "
+          "this local run cannot be verified later", file=sys.stderr)
+    return secrets.token_hex(32)

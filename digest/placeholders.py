@@ -1,0 +1,90 @@
+"""Per-subscriber values in a once-rendered edition.
+
+The edition is rendered and compiled once with tokens where subscriber values go; each
+message then only fills the tokens. Tokens carry a random nonce per render, so article
+content cannot forge one (and, say, leak subscriber addresses into a tracking link).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Slot:
+    name: str
+    default: str = ""
+
+
+@dataclass(frozen=True)
+class Personalisable:
+    """A text split into literal pieces and slots; `fill` joins them for one subscriber."""
+
+    pieces: tuple[str | Slot, ...]
+
+    def fill(self, values: Mapping[str, str], escape: Callable[[str], str]) -> str:
+        return "".join(
+            piece if isinstance(piece, str) else escape(values.get(piece.name) or piece.default)
+            for piece in self.pieces
+        )
+
+    @property
+    def slot_names(self) -> set[str]:
+        return {piece.name for piece in self.pieces if isinstance(piece, Slot)}
+
+
+@dataclass
+class SlotTable:
+    """Hands out tokens during rendering and splits rendered text at them afterwards."""
+
+    nonce: str = field(default_factory=lambda: secrets.token_hex(6))
+    slots: list[Slot] = field(default_factory=list)
+
+    def token(self, name: str, default: str = "") -> str:
+        self.slots.append(Slot(name, default))
+        return f"%%DIGEST-{self.nonce}-{len(self.slots) - 1}%%"
+
+    def split(self, text: str) -> Personalisable:
+        pattern = re.compile(rf"%%DIGEST-{self.nonce}-(\d+)%%")
+        pieces: list[str | Slot] = []
+        position = 0
+        for match in pattern.finditer(text):
+            pieces.append(text[position : match.start()])
+            pieces.append(self.slots[int(match.group(1))])
+            position = match.end()
+        pieces.append(text[position:])
+        return Personalisable(tuple(p for p in pieces if p != ""))
+
+
+class SubscriberTokens:
+    """What templates see as `subscriber`: every attribute is a slot for a per-subscriber value.
+
+    `{{ subscriber.name }}` fills in the name; `{{ subscriber.name | otherwise("reader") }}`
+    fills in "reader" for subscribers without one.
+    """
+
+    def __init__(self, table: SlotTable) -> None:
+        self._table = table
+
+    def __getattr__(self, name: str) -> SlotToken:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return SlotToken(self._table, name)
+
+
+class SlotToken:
+    def __init__(self, table: SlotTable, name: str) -> None:
+        self._table = table
+        self._name = name
+
+    def otherwise(self, default: str) -> str:
+        return self._table.token(self._name, default)
+
+    def __str__(self) -> str:
+        return self._table.token(self._name)
+
+    def __html__(self) -> str:  # the token is markup-safe; its value is escaped when filled
+        return str(self)

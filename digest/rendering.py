@@ -1,0 +1,182 @@
+"""Jinja2 + MJML -> HTML and plain text, compiled once per edition.
+
+Templates are looked up in the edition's folder, then the workspace's `templates/`, then
+the packaged defaults, so an editor overrides one file at a time.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+import mjml
+
+from digest.config import Settings
+from digest.errors import RenderError, TemplateError
+from digest.models import Edition
+from digest.placeholders import Personalisable, SlotTable, SubscriberTokens
+from digest.resources import default_templates_dir
+
+HTML_TEMPLATE = "email.mjml.j2"
+TEXT_TEMPLATE = "email.txt.j2"
+# select_autoescape() does not know .mjml: name every suffix that produces markup.
+_MARKUP_SUFFIXES = (".mjml.j2", ".mjml", ".html.j2", ".html")
+SIZE_WARN = 80_000
+SIZE_LIMIT = 100_000  # Gmail clips messages near 102 KB
+# MRML writes `\n`, `\"` or `\u{a0}` into attributes it failed to normalise.
+_ESCAPED_IN_ATTRIBUTE = re.compile(r'=\s*"[^"<>]*\\(?:n|t|r|"|u\{)[^"<>]*"')
+_ATTR_SPACE = re.compile(r"[\s\u00a0\u2028\u2029]+")
+
+
+@dataclass(frozen=True)
+class RenderedEdition:
+    edition: Edition
+    subject: str
+    html: Personalisable
+    text: Personalisable
+    mjml_source: str
+    warnings: tuple[str, ...] = ()
+
+
+def safe_url(value: Any) -> str:
+    """Links from content: http(s) only, whatever the loader let through."""
+    url = str(value or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return url
+    return ""
+
+
+def attr(value: Any) -> str:
+    """One-line attribute text: MRML mangles newlines, tabs, NBSP and backslashes in attributes."""
+    return _ATTR_SPACE.sub(" ", str(value or "")).replace("\\", "/").strip()
+
+
+def wrap_text(value: Any, width: int = 72, indent: str = "") -> str:
+    paragraphs = [p for p in re.split(r"\n\s*\n", str(value or "")) if p.strip()]
+    return "\n\n".join(
+        textwrap.fill(" ".join(p.split()), width=width, initial_indent=indent,
+                      subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
+        for p in paragraphs
+    )
+
+
+def _autoescape(name: str | None) -> bool:
+    return bool(name) and str(name).endswith(_MARKUP_SUFFIXES)
+
+
+def template_dirs(settings: Settings, week: str | None = None) -> list[Path]:
+    dirs = []
+    if week:
+        dirs.append(settings.path("editions") / week / "templates")
+    dirs.append(settings.path("templates"))
+    dirs.append(default_templates_dir())
+    return [d for d in dirs if d.is_dir()]
+
+
+def make_environment(settings: Settings, week: str | None = None) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(settings, week)]),
+        autoescape=_autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(safe_url=safe_url, attr=attr, wrap=wrap_text)
+    return env
+
+
+def _context(edition: Edition, settings: Settings, table: SlotTable) -> dict[str, Any]:
+    return {
+        "newsletter": settings.newsletter,
+        "edition": edition,
+        "items": edition.items,
+        "subscriber": SubscriberTokens(table),
+        "unsubscribe_url": table.token("unsubscribe_url"),
+        "view_url": table.token("view_url"),
+    }
+
+
+def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError(error.filename or name, error.message or "syntax error",
+                            error.lineno) from None
+    except jinja2.TemplateNotFound as error:
+        raise TemplateError(name, f"template {error.name!r} not found") from None
+    except jinja2.UndefinedError as error:
+        filename, line = _template_frame(error)
+        raise TemplateError(filename or name, str(error.message), line) from None
+
+
+def _template_frame(error: BaseException) -> tuple[str | None, int | None]:
+    """The innermost template file and line in a traceback (Jinja rewrites frames to them)."""
+    found: tuple[str | None, int | None] = (None, None)
+    tb = error.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(_MARKUP_SUFFIXES + (".txt.j2", ".j2")):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def compile_mjml(source: str, template: str) -> str:
+    try:
+        return str(mjml.mjml2html(source, disable_comments=True, fonts={}))
+    except ValueError as error:
+        line = _line_of_offset(source, str(error))
+        where = f" (line {line} of the rendered MJML)" if line else ""
+        raise TemplateError(template, f"MJML could not compile{where}: {error}") from None
+
+
+def _line_of_offset(source: str, message: str) -> int | None:
+    match = re.search(r"(?:position|offset|at)\D{0,10}(\d+)", message)
+    if not match:
+        return None
+    offset = min(int(match.group(1)), len(source))
+    return source.count("\n", 0, offset) + 1
+
+
+def check_compiled(html: str) -> list[str]:
+    """Refuse what MRML broke or what mail clients will clip; return warnings."""
+    bad = _ESCAPED_IN_ATTRIBUTE.search(html)
+    if bad:
+        raise RenderError(
+            f"compiled HTML has a backslash escape inside an attribute ({bad.group(0)[:80]!r}); "
+            "keep template attributes on one line and pass content through the `attr` filter"
+        )
+    size = len(html.encode("utf-8"))
+    if size > SIZE_LIMIT:
+        raise RenderError(
+            f"email HTML is {size // 1000} KB, over the {SIZE_LIMIT // 1000} KB limit "
+            "(Gmail clips near 102 KB): cut articles or shorten excerpts"
+        )
+    if size > SIZE_WARN:
+        return [f"email HTML is {size // 1000} KB; Gmail clips near 102 KB"]
+    return []
+
+
+def render_edition(edition: Edition, settings: Settings) -> RenderedEdition:
+    env = make_environment(settings, edition.week)
+    table = SlotTable()
+    context = _context(edition, settings, table)
+    source = _render(env, HTML_TEMPLATE, context)
+    html = compile_mjml(source, HTML_TEMPLATE)
+    warnings = check_compiled(html)
+    text = _render(env, TEXT_TEMPLATE, context)
+    return RenderedEdition(
+        edition=edition,
+        subject=edition.subject,
+        html=table.split(html),
+        text=table.split(text),
+        mjml_source=source,
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,69 @@
+"""Checks shared by every reader: dates, URLs, required fields."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from digest.errors import ContentError
+
+_SLUG_STRIP = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str) -> str:
+    return _SLUG_STRIP.sub("-", text.lower()).strip("-")
+
+
+def checked_url(value: Any, path: Path | str, line: int | None = None) -> str | None:
+    """An article URL reaches subscribers as a link: only absolute http(s) is allowed."""
+    if value in (None, ""):
+        return None
+    url = str(value).strip()
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ContentError(path, f"url {url!r} is not an absolute http(s) URL", line=line)
+    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+        raise ContentError(path, f"url {url!r} contains spaces or control characters", line=line)
+    return url
+
+
+def as_datetime(value: Any, tz: tzinfo, path: Path | str, line: int | None = None) -> datetime:
+    """Front-matter dates: YAML dates, datetimes or ISO strings; naive ones are in `tz`."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    else:
+        text = str(value).strip()
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ContentError(
+                path, f"date {text!r} is not an ISO date such as 2026-11-23", line=line
+            ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment
+
+
+def file_time(path: Path, tz: tzinfo) -> datetime:
+    """An undated article takes its file's modification time."""
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).astimezone(tz)
+
+
+def as_names(value: Any) -> tuple[str, ...]:
+    """`author: A` or `author: [A, B]` or `authors: "A and B"` -> names."""
+    if value in (None, ""):
+        return ()
+    items = value if isinstance(value, list) else re.split(r",\s*|\s+and\s+|\s*&\s*", str(value))
+    return tuple(str(item).strip() for item in items if str(item).strip())
+
+
+def as_tags(value: Any) -> tuple[str, ...]:
+    if value in (None, ""):
+        return ()
+    items = value if isinstance(value, list) else str(value).split(",")
+    return tuple(str(item).strip() for item in items if str(item).strip())
