@@ -1,0 +1,105 @@
+"""`digest excerpt`: print the excerpt of article files, or of JSON lines.
+
+digest excerpt content/*.md
+digest excerpt --jsonl articles.jsonl      # {"id", "text", "title"?} per line
+cat articles.jsonl | digest excerpt --jsonl -
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from digest.errors import ContentError
+from digest.excerpts import ExcerptBudget, make_excerpt
+
+
+class BadInputError(ContentError):
+    """A bad --jsonl line: usage-level input error, so exit code 2 like argparse's."""
+
+    exit_code = 2
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    defaults = ExcerptBudget()
+    parser = subparsers.add_parser(
+        "excerpt",
+        help="print the extractive excerpt of articles",
+        description="Print the excerpt of each article file, or of JSON lines with --jsonl.",
+    )
+    parser.add_argument("files", nargs="*", type=Path, metavar="FILE", help="article files")
+    parser.add_argument(
+        "--jsonl", metavar="IN", help='JSON lines with "id", "text", optional "title" ("-": stdin)'
+    )
+    parser.add_argument("--target-words", type=int, default=defaults.target_words)
+    parser.add_argument("--max-words", type=int, default=defaults.max_words)
+    parser.add_argument("--max-chars", type=int, default=defaults.max_chars)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    budget = ExcerptBudget(
+        target_words=args.target_words, max_words=args.max_words, max_chars=args.max_chars
+    )
+    files: list[Path] = list(args.files or [])
+    if not files and not args.jsonl:
+        print("digest excerpt: give article files or --jsonl IN", file=sys.stderr)
+        return 2
+    if args.jsonl:
+        if args.jsonl == "-":
+            _excerpt_lines(sys.stdin, "<stdin>", budget)
+        else:
+            path = Path(args.jsonl)
+            try:
+                with path.open(encoding="utf-8") as handle:
+                    _excerpt_lines(handle, str(path), budget)
+            except OSError as error:
+                raise BadInputError(path, error.strerror or "cannot read") from None
+    if files:
+        # Imported here: the readers pull in optional parsing dependencies.
+        from digest.sources import read_article_file
+
+        for index, path in enumerate(files):
+            article = read_article_file(path)
+            excerpt = make_excerpt(
+                article.body,
+                title=article.title,
+                bio=article.bio,
+                publication=article.site_name,
+                description=article.description,
+                editor_excerpt=article.excerpt,
+                budget=budget,
+            )
+            if len(files) > 1:
+                print(f"{'' if index == 0 else chr(10)}== {path} ==")
+            print(excerpt)
+    return 0
+
+
+def _excerpt_lines(lines: TextIO, name: str, budget: ExcerptBudget) -> None:
+    """Write {"id", "excerpt"} for each input line, flushing as it goes (pipes stay live)."""
+    for number, row in _read_rows(lines, name):
+        excerpt = make_excerpt(row["text"], title=row.get("title"), budget=budget)
+        record = {"id": row.get("id", number), "excerpt": excerpt}
+        sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def _read_rows(lines: Iterable[str], name: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise BadInputError(name, f"bad JSON: {error.msg}", line=number) from None
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+            raise BadInputError(name, 'each line needs an object with a "text" string', line=number)
+        title = row.get("title")
+        if title is not None and not isinstance(title, str):
+            raise BadInputError(name, '"title" must be a string or null', line=number)
+        yield number, row
