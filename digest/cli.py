@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import sys
 from collections.abc import Sequence
 
-from digest import __version__
+from digest import __version__, commands
 from digest.errors import DigestError
 
-# Each command module has register(subparsers) and a run(args) -> int handler.
-COMMANDS = ("init", "weekly", "preview", "check", "excerpt")
+
+def command_modules() -> list[str]:
+    """Every module in digest.commands with a register(subparsers) is a command."""
+    names = [info.name for info in pkgutil.iter_modules(commands.__path__)]
+    return sorted(name for name in names if name != "common")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,9 +26,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"digest {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMANDS:
+    for name in command_modules():
         module = importlib.import_module(f"digest.commands.{name}")
-        module.register(subparsers)
+        if hasattr(module, "register"):
+            module.register(subparsers)
     return parser
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from digest.errors import LedgerError
 from digest.models import Subscriber
+from digest.suppressions import SuppressionStore
 
 STATES = ("pending", "sending", "sent", "deferred", "failed", "uncertain", "suppressed")
 
@@ -41,12 +42,6 @@ CREATE TABLE IF NOT EXISTS deliveries (
     PRIMARY KEY (edition, email)
 );
 CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries (edition, state, retry_at);
-CREATE TABLE IF NOT EXISTS suppressions (
-    email      TEXT PRIMARY KEY,
-    reason     TEXT NOT NULL,
-    source     TEXT NOT NULL DEFAULT '',
-    created_at REAL NOT NULL
-);
 """
 
 
@@ -78,6 +73,7 @@ class Ledger:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")  # an outcome, once committed, stays
             self.db.executescript(_SCHEMA)
+            self.suppressions = SuppressionStore(self.db)
         except sqlite3.Error as error:
             raise LedgerError(f"{path}: cannot open the delivery ledger: {error}") from None
 
@@ -189,22 +185,3 @@ class Ledger:
             yield Delivery(edition, Subscriber(email=row[0], name=row[1],
                                                fields=json.loads(row[2])),
                            row[3], row[4], row[5], row[6], row[7])
-
-    def is_suppressed(self, email: str) -> bool:
-        return self.db.execute(
-            "SELECT 1 FROM suppressions WHERE email=?", (email,)
-        ).fetchone() is not None
-
-    def suppress(self, email: str, reason: str, source: str = "") -> bool:
-        """Returns True if the address was not suppressed before."""
-        with self._transaction():
-            cursor = self.db.execute(
-                "INSERT OR IGNORE INTO suppressions (email, reason, source, created_at)"
-                " VALUES (?, ?, ?, ?)",
-                (email, reason, source, time.time()),
-            )
-            return cursor.rowcount == 1
-
-    def unsuppress(self, email: str) -> bool:
-        with self._transaction():
-            return self.db.execute("DELETE FROM suppressions WHERE email=?", (email,)).rowcount == 1

@@ -154,7 +154,7 @@ class Dispatcher:
                     self.ledger.release(self.edition, [delivery.subscriber.email])
                     continue
                 # Checked again at the last moment: an unsubscribe during the run is honoured.
-                if self.ledger.is_suppressed(delivery.subscriber.email):
+                if self.ledger.suppressions.is_suppressed(delivery.subscriber.email):
                     self._note(Outcome(delivery.subscriber.email, "suppressed", None,
                                        "suppressed"))
                     continue
