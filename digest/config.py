@@ -7,6 +7,7 @@ DIGEST_SMTP_URL overrides `smtp.url`.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,24 @@ class NewsletterSettings:
 
 
 @dataclass(frozen=True)
+class ThemeSettings:
+    """The email's look: colours, fonts, logo, and how editions are numbered."""
+
+    accent_color: str = "#0b5cad"
+    background_color: str = "#f3f1ec"
+    paper_color: str = "#ffffff"
+    text_color: str = "#1f2328"
+    muted_color: str = "#57606a"
+    font_family: str = "Georgia, 'Times New Roman', serif"
+    heading_font_family: str = "'Helvetica Neue', Helvetica, Arial, sans-serif"
+    logo_url: str | None = None
+    logo_alt: str = ""
+    logo_width: int = 120
+    first_week: str | None = None  # ISO week of edition no. 1; None: editions are not numbered
+    view_in_browser: bool = True
+
+
+@dataclass(frozen=True)
 class Settings:
     workspace: Path
     newsletter: NewsletterSettings
@@ -64,6 +83,7 @@ class Settings:
     max_articles: int = 12
     database: Path = Path("digest.db")
     secret: str | None = field(default=None, repr=False)
+    theme: ThemeSettings = ThemeSettings()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -207,6 +227,47 @@ def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Setting
         max_articles=int(read.number("selection", "max_articles", 12, minimum=1)),
         database=Path(read.text("storage", "database", "digest.db") or "digest.db"),
         secret=env.get("DIGEST_SECRET") or None,
+        theme=_read_theme(read, newsletter),
+    )
+
+
+_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_FONTS = re.compile(r"^[A-Za-z0-9 ,'-]+$")  # no quotes or semicolons: they end up in style=""
+_ISO_WEEK = re.compile(r"^\d{4}-W\d{2}$")
+
+
+def _read_theme(read: _Reader, newsletter: NewsletterSettings) -> ThemeSettings:
+    """theme: colours (#rgb or #rrggbb), font stacks, an http(s) logo, edition numbering."""
+    base = ThemeSettings()
+    values: dict[str, Any] = {}
+    for key in ("accent_color", "background_color", "paper_color", "text_color", "muted_color"):
+        color = read.text("theme", key, getattr(base, key)) or ""
+        if not _COLOR.match(color):
+            raise read.fail(("theme", key), f"must be a colour like #0b5cad, not {color!r}")
+        values[key] = color
+    for key in ("font_family", "heading_font_family"):
+        fonts = read.text("theme", key, getattr(base, key)) or ""
+        if not _FONTS.match(fonts):
+            raise read.fail(("theme", key), "must be a font list such as "
+                            "\"Georgia, 'Times New Roman', serif\" (letters, digits, , ' -)")
+        values[key] = fonts
+    logo = read.text("theme", "logo_url")
+    if logo and not re.match(r"^https?://[^\s\"'<>]+$", logo):
+        raise read.fail(("theme", "logo_url"), "must be an http(s) URL")
+    first_week = read.text("theme", "first_week")
+    if first_week and not _ISO_WEEK.match(first_week):
+        raise read.fail(("theme", "first_week"), f"must be an ISO week like 2026-W01, "
+                        f"not {first_week!r}")
+    view = read.section("theme").get("view_in_browser", True)
+    if not isinstance(view, bool):
+        raise read.fail(("theme", "view_in_browser"), "must be true or false")
+    return ThemeSettings(
+        **values,
+        logo_url=logo or None,
+        logo_alt=read.text("theme", "logo_alt") or newsletter.name,
+        logo_width=int(read.number("theme", "logo_width", 120, minimum=16)),
+        first_week=first_week or None,
+        view_in_browser=view,
     )
 
 
