@@ -43,6 +43,29 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class DeliverySettings:
+    """How a run paces and retries (`delivery:` in digest.yaml); short values suit tests."""
+
+    rate: float = 0.0  # messages per second over all connections; 0 means unlimited
+    burst: int = 1  # messages the rate limiter lets through back to back
+    hourly_cap: int = 0  # messages per rolling hour; 0 means no cap
+    retry_base: float = 60.0  # first backoff after a 4xx, doubled per attempt, with jitter
+    retry_cap: float = 3600.0  # longest backoff
+    max_attempts: int = 8  # a row still refused with 4xx after this many tries fails
+    retry_window: float = 900.0  # how long one run keeps waiting for deferred rows
+    pause_after_failures: int = 25  # consecutive failed/deferred outcomes that pause the run
+
+
+@dataclass(frozen=True)
+class DkimSettings:
+    """Optional DKIM signing (`dkim:` in digest.yaml); the key file holds RSA or Ed25519."""
+
+    selector: str
+    domain: str
+    key: Path
+
+
+@dataclass(frozen=True)
 class NewsletterSettings:
     name: str
     list_id: str
@@ -78,11 +101,13 @@ class Settings:
     workspace: Path
     newsletter: NewsletterSettings
     smtp: SmtpSettings
-    excerpt_budget: ExcerptBudget = ExcerptBudget()
+    excerpt_budget: ExcerptBudget = field(default_factory=ExcerptBudget)
     blurb_max_chars: int = 280
     max_articles: int = 12
     database: Path = Path("digest.db")
     secret: str | None = field(default=None, repr=False)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    dkim: DkimSettings | None = None
     theme: ThemeSettings = ThemeSettings()
 
     @property
@@ -218,6 +243,7 @@ def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Setting
     )
     if budget.target_words > budget.max_words:
         raise read.fail(("excerpts", "target_words"), "must not exceed excerpts.max_words")
+    delivery, dkim = _read_delivery(read, workspace, sender)
     return Settings(
         workspace=workspace,
         newsletter=newsletter,
@@ -227,6 +253,8 @@ def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Setting
         max_articles=int(read.number("selection", "max_articles", 12, minimum=1)),
         database=Path(read.text("storage", "database", "digest.db") or "digest.db"),
         secret=env.get("DIGEST_SECRET") or None,
+        delivery=delivery,
+        dkim=dkim,
         theme=_read_theme(read, newsletter),
     )
 
@@ -269,6 +297,36 @@ def _read_theme(read: _Reader, newsletter: NewsletterSettings) -> ThemeSettings:
         first_week=first_week or None,
         view_in_browser=view,
     )
+
+
+def _read_delivery(read: _Reader, workspace: Path,
+                   sender: str) -> tuple[DeliverySettings, DkimSettings | None]:
+    """The `delivery:` and `dkim:` sections."""
+    delivery = DeliverySettings(
+        rate=read.number("delivery", "rate", 0),
+        burst=int(read.number("delivery", "burst", 1, minimum=1)),
+        hourly_cap=int(read.number("delivery", "hourly_cap", 0)),
+        retry_base=read.number("delivery", "retry_base", 60),
+        retry_cap=read.number("delivery", "retry_cap", 3600),
+        max_attempts=int(read.number("delivery", "max_attempts", 8, minimum=1)),
+        retry_window=read.number("delivery", "retry_window", 900),
+        pause_after_failures=int(read.number("delivery", "pause_after_failures", 25,
+                                             minimum=1)),
+    )
+    if delivery.retry_cap < delivery.retry_base:
+        raise read.fail(("delivery", "retry_cap"), "must not be below delivery.retry_base")
+    key = read.text("dkim", "key")
+    if not key:
+        return delivery, None
+    selector = read.text("dkim", "selector")
+    if not selector:
+        raise read.fail(("dkim", "selector"), "is required when dkim.key is set")
+    domain = read.text("dkim", "domain") or sender.rpartition("@")[2].strip(" >").lower()
+    key_path = Path(key).expanduser()
+    key_path = key_path if key_path.is_absolute() else workspace / key_path
+    if not key_path.is_file():
+        raise read.fail(("dkim", "key"), f"key file {key_path} not found")
+    return delivery, DkimSettings(selector=selector, domain=domain, key=key_path)
 
 
 def _slug(text: str) -> str:
