@@ -6,7 +6,7 @@ import secrets
 import sys
 from dataclasses import dataclass, field
 
-from digest.authors import load_authors
+from digest.authors import AuthorRegistry, load_authors
 from digest.config import CAPTURE, Settings
 from digest.editions import build_edition
 from digest.errors import ConfigError, DigestError
@@ -46,8 +46,6 @@ def prepare_edition(settings: Settings, week: IsoWeek,
         registry = load_authors(settings.path("authors.yaml"))
     except DigestError as error:
         problems.append(str(error))
-        from digest.authors import AuthorRegistry
-
         registry = AuthorRegistry()
     subscribers: list[Subscriber] = []
     if with_subscribers:
@@ -71,7 +69,8 @@ def unsubscribe_secret(settings: Settings) -> str:
         raise ConfigError(
             "DIGEST_SECRET",
             "not set: unsubscribe links must be signed with a secret from the environment "
-            "(e.g. export DIGEST_SECRET=$(python -c 'import secrets; print(secrets.token_hex(32))'))",
+            "(e.g. export DIGEST_SECRET=$(python -c "
+            "'import secrets; print(secrets.token_hex(32))'))",
         )
     print("note: DIGEST_SECRET is not set; using a one-off secret, so the unsubscribe links in "
           "this local run cannot be verified later", file=sys.stderr)

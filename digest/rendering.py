@@ -122,7 +122,7 @@ def _template_frame(error: BaseException) -> tuple[str | None, int | None]:
     tb = error.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename.endswith(_MARKUP_SUFFIXES + (".txt.j2", ".j2")):
+        if filename.endswith((*_MARKUP_SUFFIXES, ".j2")):
             found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return found

@@ -78,7 +78,7 @@ class SmtpServer:
         self.host = "127.0.0.1"
         self.port = free_port()
         self._controller = Controller(self.handler, hostname=self.host, port=self.port,
-                                      server_kwargs={"enable_SMTPUTF8": True, **smtp_options})
+                                      enable_SMTPUTF8=True, **smtp_options)
 
     @property
     def received(self) -> list[Received]:

@@ -1,0 +1,54 @@
+"""`digest init` makes a workspace that works at once; `digest preview` sends nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from digest.cli import main
+
+
+def test_init_creates_a_working_workspace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "letter"
+    assert main(["init", str(target)]) == 0
+    for name in ("digest.yaml", "authors.yaml", "content/welcome.md",
+                 "subscribers/subscribers.csv", "templates/email.mjml.j2",
+                 "templates/email.txt.j2"):
+        assert (target / name).is_file(), name
+    assert main(["check", "--workspace", str(target)]) == 0
+    assert "no problem(s)" in capsys.readouterr().err
+
+
+def test_init_refuses_an_existing_workspace(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "letter"
+    assert main(["init", str(target)]) == 0
+    (target / "digest.yaml").write_text("newsletter: {name: Mine}\n", encoding="utf-8")
+    assert main(["init", str(target)]) == 1
+    assert "already a workspace" in capsys.readouterr().err
+    assert (target / "digest.yaml").read_text(encoding="utf-8") == "newsletter: {name: Mine}\n"
+
+
+def test_workspace_templates_override_the_packaged_ones(workspace: Path) -> None:
+    (workspace / "templates").mkdir()
+    (workspace / "templates" / "email.txt.j2").write_text(
+        "Custom text for {{ newsletter.name }}\nUnsubscribe: {{ unsubscribe_url }}\n",
+        encoding="utf-8")
+    assert main(["preview", "--week", "2026-W48", "--workspace", str(workspace)]) == 0
+    text = (workspace / "out" / "2026-W48" / "index.txt").read_text(encoding="utf-8")
+    assert text.startswith("Custom text for The Estuary Weekly")
+
+
+def test_preview_prints_paths_and_writes_files(workspace: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "digest", "preview", "--week", "2026-W48", "--workspace",
+         str(workspace)], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    printed = [Path(line) for line in result.stdout.split()]
+    assert workspace / "out" / "2026-W48" / "index.html" in [p.resolve() for p in printed]
+    for path in printed:
+        assert path.is_file()
+    assert not (workspace / "out" / "maildir").exists()  # nothing was sent
