@@ -97,6 +97,17 @@ class ThemeSettings:
 
 
 @dataclass(frozen=True)
+class SourceSettings:
+    """Articles from outside content/: feeds and pages by URL, fetched within these limits."""
+
+    feeds: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    timeout: float = 15.0  # seconds per request
+    max_bytes: int = 5_000_000  # larger responses are skipped with a warning
+    feed_max_age: float = 1800.0  # seconds a fetched feed is reused before revalidating
+
+
+@dataclass(frozen=True)
 class Settings:
     workspace: Path
     newsletter: NewsletterSettings
@@ -109,6 +120,7 @@ class Settings:
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     dkim: DkimSettings | None = None
     theme: ThemeSettings = ThemeSettings()
+    sources: SourceSettings = SourceSettings()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -154,6 +166,22 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
             raise self.fail((section, key), f"must be a number >= {minimum}, not {value!r}")
         return float(value)
+
+    def url_list(self, section: str, key: str) -> tuple[str, ...]:
+        """A list of absolute http(s) URLs; a bad entry is named by its own line."""
+        value = self.section(section).get(key) or []
+        if not isinstance(value, list):
+            raise self.fail((section, key), "must be a list of http(s) URLs")
+        urls = []
+        for index, item in enumerate(value):
+            url = str(item).strip()
+            parts = urlsplit(url)
+            if isinstance(item, dict | list) or parts.scheme.lower() not in ("http", "https") \
+                    or not parts.netloc or any(ch.isspace() for ch in url):
+                raise ConfigError(self.doc.path, f"{section}.{key}: {url!r} is not an absolute "
+                                  "http(s) URL", self.doc.line_of(section, key, index))
+            urls.append(url)
+        return tuple(urls)
 
 
 def parse_smtp_url(url: str, where: str, env: dict[str, str]) -> dict[str, Any]:
@@ -256,6 +284,13 @@ def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Setting
         delivery=delivery,
         dkim=dkim,
         theme=_read_theme(read, newsletter),
+        sources=SourceSettings(
+            feeds=read.url_list("sources", "feeds"),
+            urls=read.url_list("sources", "urls"),
+            timeout=read.number("sources", "timeout", 15, minimum=1),
+            max_bytes=int(read.number("sources", "max_bytes", 5_000_000, minimum=1000)),
+            feed_max_age=read.number("sources", "feed_max_age", 1800, minimum=0),
+        ),
     )
 
 
