@@ -108,6 +108,14 @@ class SourceSettings:
 
 
 @dataclass(frozen=True)
+class AudienceSettings:
+    """Who receives an edition: list files in subscribers/ (none: all), and tags within them."""
+
+    lists: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Settings:
     workspace: Path
     newsletter: NewsletterSettings
@@ -121,6 +129,7 @@ class Settings:
     dkim: DkimSettings | None = None
     theme: ThemeSettings = ThemeSettings()
     sources: SourceSettings = SourceSettings()
+    audience: AudienceSettings = AudienceSettings()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -291,7 +300,29 @@ def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Setting
             max_bytes=int(read.number("sources", "max_bytes", 5_000_000, minimum=1000)),
             feed_max_age=read.number("sources", "feed_max_age", 1800, minimum=0),
         ),
+        audience=AudienceSettings(lists=_read_names(read, "audience", "lists"),
+                                  tags=_read_names(read, "audience", "tags")),
     )
+
+
+def _read_names(read: _Reader, section: str, key: str) -> tuple[str, ...]:
+    """A list of plain names; a list name must stay inside subscribers/ (no path)."""
+    value = read.section(section).get(key) or []
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise read.fail((section, key), "must be a list of names")
+    names = []
+    for index, item in enumerate(value):
+        name = str(item).strip() if isinstance(item, str) else ""
+        if not name or (key == "lists" and ("/" in name or "\\" in name
+                                            or name.startswith("."))):
+            raise ConfigError(read.doc.path, f"{section}.{key}: {item!r} must be a name"
+                              + (" of a file inside subscribers/, not a path"
+                                 if key == "lists" else ""),
+                              read.doc.line_of(section, key, index))
+        names.append(name)
+    return tuple(names)
 
 
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")

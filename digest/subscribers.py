@@ -1,75 +1,139 @@
-"""Subscriber lists (`subscribers/*.csv`) -> validated, deduplicated recipients."""
+"""Subscriber lists (`subscribers/*.csv|yaml|yml`) -> validated, deduplicated recipients.
+
+A *list* is one file in `subscribers/`, named without its suffix (`readers` for
+`subscribers/readers.csv`). A *tag* is a value of a record's `lists` or `tags` field.
+The audience of an edition is the chosen lists (default: all), narrowed to the chosen tags.
+A record whose status is unsubscribed, bounced and the like keeps that address out of
+every list. The suppression store (unsubscribes from links) is applied by the sender.
+"""
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from email_validator import EmailNotValidError, validate_email
-
-from digest.errors import SubscriberError
+from digest.errors import DigestError, SubscriberError
 from digest.models import Subscriber
+from digest.subscriber_csv import read_csv_list
+from digest.subscriber_records import Entry, check_address
+from digest.subscriber_yaml import read_yaml_list
+
+__all__ = ["Audience", "SubscriberList", "check_address", "list_files", "load_entries",
+           "load_subscribers", "resolve_list"]
+
+SUFFIXES = (".csv", ".yaml", ".yml")
 
 
 @dataclass
 class SubscriberList:
-    subscribers: list[Subscriber] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)  # everyone listed, in file order
+    chosen: list[Entry] = field(default_factory=list)  # the audience, deduplicated and active
     errors: list[SubscriberError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
-
-def check_address(address: str) -> str:
-    """The address in its normal form (domain lower-cased), or ValueError saying why."""
-    try:
-        result = validate_email(address, check_deliverability=False, allow_smtputf8=True)
-    except EmailNotValidError as error:
-        raise ValueError(str(error)) from None
-    return str(result.normalized)
+    @property
+    def subscribers(self) -> list[Subscriber]:
+        return [entry.subscriber for entry in self.chosen]
 
 
-def read_csv_list(path: Path, into: SubscriberList, seen: dict[str, str]) -> None:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        into.errors.append(SubscriberError(path, f"not UTF-8 ({error.reason})"))
-        return
-    reader = csv.DictReader(text.splitlines())
-    header = [name.strip().lower() for name in reader.fieldnames or []]
-    if "email" not in header:
-        into.errors.append(SubscriberError(path, "header row must have an `email` column", 1))
-        return
-    reader.fieldnames = header
-    for row in reader:
-        line = reader.line_num
-        raw = (row.get("email") or "").strip()
-        if not raw:
-            into.errors.append(SubscriberError(path, "row has no email address", line))
-            continue
-        try:
-            email = check_address(raw)
-        except ValueError as error:
-            into.errors.append(SubscriberError(path, f"invalid address {raw!r}: {error}", line))
-            continue
-        where = f"{path.parent.name}/{path.name}:{line}"
-        key = Subscriber(email).key
-        if key in seen:
-            into.warnings.append(f"{where}: duplicate of {seen[key]}; sending once")
-            continue
-        seen[key] = where
-        extra = {k: (v or "").strip() for k, v in row.items() if k and k not in ("email", "name")}
-        into.subscribers.append(
-            Subscriber(email=email, name=(row.get("name") or "").strip(), fields=extra,
-                       source=where)
-        )
+@dataclass(frozen=True)
+class Audience:
+    """Which lists, and which tags within them, receive an edition."""
+
+    lists: tuple[str, ...] = ()  # list names; empty means every list
+    tag_groups: tuple[tuple[str, ...], ...] = ()  # a subscriber needs a tag from each group
+
+    def narrowed(self, lists: Sequence[str] = (), tags: Sequence[str] = ()) -> Audience:
+        """Narrow to command-line --list/--tag: never wider than the configured audience."""
+        chosen = tuple(lists) or self.lists
+        if lists and self.lists:
+            outside = [name for name in lists if _stem(name) not in map(_stem, self.lists)]
+            if outside:
+                raise DigestError(f"--list {outside[0]}: not in audience.lists of digest.yaml "
+                                  f"({', '.join(self.lists)}); --list can only narrow it")
+        groups = self.tag_groups + ((tuple(t.lower() for t in tags),) if tags else ())
+        return replace(self, lists=chosen, tag_groups=groups)
+
+    def includes(self, entry: Entry) -> bool:
+        if self.lists and entry.list_name not in map(_stem, self.lists):
+            return False
+        return all(entry.tags & set(group) for group in self.tag_groups)
 
 
-def load_subscribers(folder: Path) -> SubscriberList:
+def _stem(name: str) -> str:
+    for suffix in SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def list_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix in SUFFIXES and p.is_file()
+                  and not p.name.startswith("."))
+
+
+def resolve_list(folder: Path, name: str, origin: str) -> Path:
+    """The file of list `name`; refuses any name that would leave `subscribers/`."""
+    candidate = Path(name)
+    if (not name or candidate.is_absolute() or len(candidate.parts) != 1
+            or "\\" in name or name.startswith(".")):
+        raise DigestError(f"{origin} {name!r}: a list name must be a file name inside "
+                          "subscribers/ (such as readers or readers.csv), not a path")
+    options = [folder / name] if candidate.suffix in SUFFIXES else [
+        folder / f"{name}{suffix}" for suffix in SUFFIXES]
+    for path in options:
+        if path.is_file():
+            if not path.resolve().is_relative_to(folder.resolve()):
+                raise DigestError(f"{origin} {name!r}: points outside subscribers/ (a link); "
+                                  "refused")
+            return path
+    known = ", ".join(p.stem for p in list_files(folder)) if folder.is_dir() else ""
+    raise DigestError(f"{origin} {name!r}: no such list in subscribers/"
+                      + (f" (lists: {known})" if known else ""))
+
+
+def read_list(path: Path) -> tuple[list[Entry], list[SubscriberError]]:
+    return read_csv_list(path) if path.suffix == ".csv" else read_yaml_list(path)
+
+
+def load_entries(folder: Path) -> SubscriberList:
+    """Every record of every list file, with every bad row reported; nothing chosen yet."""
     result = SubscriberList()
     if not folder.is_dir():
         result.errors.append(SubscriberError(folder, "subscribers folder does not exist"))
         return result
+    for path in list_files(folder):
+        entries, errors = read_list(path)
+        result.entries += entries
+        result.errors += errors
+    return result
+
+
+def choose(entries: Iterable[Entry], audience: Audience) -> tuple[list[Entry], list[str]]:
+    """The audience, one entry per address; warnings name both places of a duplicate."""
+    entries = list(entries)
+    # An unsubscribed (or bounced...) row anywhere keeps the address out of every list.
+    stopped = {entry.key for entry in entries if not entry.active}
     seen: dict[str, str] = {}
-    for path in sorted(folder.glob("*.csv")):
-        read_csv_list(path, result, seen)
+    chosen: list[Entry] = []
+    warnings: list[str] = []
+    for entry in entries:
+        if not entry.active or entry.key in stopped or not audience.includes(entry):
+            continue
+        if entry.key in seen:
+            warnings.append(f"{entry.where}: duplicate of {seen[entry.key]}; sending once")
+            continue
+        seen[entry.key] = entry.where
+        chosen.append(entry)
+    return chosen, warnings
+
+
+def load_subscribers(folder: Path, audience: Audience | None = None) -> SubscriberList:
+    """Read every list (all must be valid), then pick the audience (default: everyone)."""
+    result = load_entries(folder)
+    audience = audience or Audience()
+    for name in audience.lists:
+        resolve_list(folder, name, "list")
+    result.chosen, result.warnings = choose(result.entries, audience)
     return result
