@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from digest.authors import AuthorRegistry, load_authors
@@ -13,7 +14,7 @@ from digest.errors import ConfigError, DigestError
 from digest.models import Edition, Subscriber
 from digest.rendering import RenderedEdition, render_edition
 from digest.sources import load_articles
-from digest.subscribers import load_subscribers
+from digest.subscribers import Audience, load_subscribers
 from digest.weeks import IsoWeek
 
 
@@ -35,7 +36,8 @@ class Prepared:
 
 
 def prepare_edition(settings: Settings, week: IsoWeek,
-                    with_subscribers: bool = True) -> Prepared:
+                    with_subscribers: bool = True, lists: Sequence[str] = (),
+                    tags: Sequence[str] = ()) -> Prepared:
     """Read and check everything the edition needs; any problem stops here, before sending."""
     problems: list[str] = []
     warnings: list[str] = []
@@ -49,7 +51,10 @@ def prepare_edition(settings: Settings, week: IsoWeek,
         registry = AuthorRegistry()
     subscribers: list[Subscriber] = []
     if with_subscribers:
-        listed = load_subscribers(settings.path("subscribers"))
+        # audience: in digest.yaml, narrowed by --list/--tag (never widened)
+        audience = Audience(settings.audience.lists,
+                            (settings.audience.tags,) if settings.audience.tags else ())
+        listed = load_subscribers(settings.path("subscribers"), audience.narrowed(lists, tags))
         problems += [str(e) for e in listed.errors]
         warnings += listed.warnings
         subscribers = listed.subscribers

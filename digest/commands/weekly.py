@@ -26,6 +26,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_week(parser)
     parser.add_argument("--connections", type=int, metavar="N",
                         help="SMTP connections to use (default: smtp.connections)")
+    parser.add_argument("--list", action="append", default=[], metavar="NAME", dest="lists",
+                        help="send only to this list (a file in subscribers/, e.g. readers); "
+                        "repeatable; narrows audience.lists")
+    parser.add_argument("--tag", action="append", default=[], metavar="TAG", dest="tags",
+                        help="send only to subscribers with this tag (lists/tags column); "
+                        "repeatable: any of them; narrows audience.tags")
     parser.add_argument("--require-articles", action="store_true",
                         help="exit with an error when the week has no articles")
     parser.set_defaults(handler=run)
@@ -35,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     week = chosen_week(args, settings)
     print(f"digest weekly: {settings.newsletter.name}, week {week}", file=sys.stderr)
-    prepared = prepare_edition(settings, week)
+    prepared = prepare_edition(settings, week, lists=args.lists, tags=args.tags)
     warn(prepared.warnings)
     items = prepared.edition.items
     if not items:
