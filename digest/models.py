@@ -34,6 +34,7 @@ class Article:
     image: str | None = None
     slug: str = ""
     date_from_file: bool = False  # published came from the file's modification time
+    author_bios: tuple[tuple[str, str], ...] = ()  # (name, bio) found in the article
 
     @property
     def words(self) -> int:
