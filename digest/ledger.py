@@ -66,9 +66,16 @@ class Outcome:
 
 
 class Ledger:
-    def __init__(self, path: Path) -> None:
+    suppressions: SuppressionStore
+
+    def __init__(self, path: Path, readonly: bool = False) -> None:
         self.path = path
         try:
+            if readonly:  # status and dry runs look without creating or changing anything
+                self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                          timeout=30, isolation_level=None)
+                self.db.execute("SELECT COUNT(*) FROM deliveries").fetchone()
+                return
             self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")  # an outcome, once committed, stays
@@ -165,6 +172,33 @@ class Ledger:
                 " AND email=? AND state='sending'",
                 [(edition, email) for email in emails],
             )
+
+    def next_retry(self, edition: str) -> float | None:
+        """When the earliest deferred row falls due, or None if none is deferred."""
+        row = self.db.execute(
+            "SELECT MIN(retry_at) FROM deliveries WHERE edition=? AND state='deferred'",
+            (edition,),
+        ).fetchone()
+        return None if row[0] is None else float(row[0])
+
+    def requeue(self, edition: str, state: str) -> int:
+        """Make rows in `state` owed again now: deferred ones fall due, failed and uncertain
+        ones go back to pending with fresh attempts (their Message-ID stays). Returns rows."""
+        if state not in ("deferred", "failed", "uncertain"):
+            raise ValueError(f"cannot requeue {state!r} rows")
+        target = "deferred" if state == "deferred" else "pending"
+        attempts = "attempts" if state == "deferred" else "0"
+        with self._transaction():
+            cursor = self.db.execute(
+                f"UPDATE deliveries SET state='{target}', attempts={attempts}, retry_at=0,"
+                " updated_at=? WHERE edition=? AND state=?",
+                (time.time(), edition, state),
+            )
+            return cursor.rowcount
+
+    def editions(self) -> list[str]:
+        return [row[0] for row in self.db.execute(
+            "SELECT DISTINCT edition FROM deliveries ORDER BY edition")]
 
     def counts(self, edition: str) -> dict[str, int]:
         counts = dict.fromkeys(STATES, 0)

@@ -1,4 +1,9 @@
-"""One object owns the run's counts, its progress lines, summary and exit code."""
+"""One object owns the run's progress display, its summary and its exit code.
+
+On a terminal progress is one redrawn bar with rate and ETA; in logs and pipes it is a
+plain line every few seconds. The summary and exit code come from the ledger's counts
+after the run, so retried rows are not counted twice.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,9 @@ import time
 from dataclasses import dataclass, field
 from typing import TextIO
 
+FINAL = ("sent", "failed", "uncertain", "suppressed")
+BAR_WIDTH = 24
+
 
 @dataclass
 class Report:
@@ -14,41 +22,95 @@ class Report:
     counts: dict[str, int] = field(default_factory=dict)
     stream: TextIO = field(default_factory=lambda: sys.stderr)
     started: float = field(default_factory=time.monotonic)
+    final: dict[str, int] | None = None
+    interval: float = 0.0  # seconds between progress lines; 0: 0.2 on a terminal, else 5
     _last_print: float = 0.0
 
+    def __post_init__(self) -> None:
+        if not self.interval:
+            self.interval = 0.2 if self._tty else 5.0
+
+    @property
+    def _tty(self) -> bool:
+        isatty = getattr(self.stream, "isatty", None)
+        return bool(isatty and isatty())
+
     def count(self, state: str, number: int = 1) -> None:
+        """Note one attempt's outcome (a deferred row may come back and be counted again)."""
         self.counts[state] = self.counts.get(state, 0) + number
         self._maybe_print()
 
     @property
     def done(self) -> int:
-        return sum(self.counts.get(s, 0) for s in ("sent", "failed", "uncertain", "suppressed",
-                                                    "deferred"))
+        return sum(self.counts.get(s, 0) for s in FINAL)
+
+    def note_waiting(self, due: float) -> None:
+        wait = max(0.0, due - time.time())
+        self._end_bar()
+        self.stream.write(f"  {self.counts.get('deferred', 0)} deferral(s) so far; "
+                          f"retrying in {wait:.0f}s\n")
+        self.stream.flush()
+
+    def progress_line(self, now: float | None = None) -> str:
+        now = time.monotonic() if now is None else now
+        elapsed = max(now - self.started, 1e-6)
+        rate = self.done / elapsed
+        remaining = max(self.total - self.done, 0)
+        eta = f", ETA {_duration(remaining / rate)}" if rate > 0 and remaining else ""
+        deferred = self.counts.get("deferred", 0)
+        retries = f", {deferred} deferred" if deferred else ""
+        line = f"{self.done}/{self.total} done, {rate:.1f} msg/s{eta}{retries}"
+        if not self._tty:
+            return "  " + line
+        share = min(self.done / self.total, 1.0) if self.total else 1.0
+        filled = round(share * BAR_WIDTH)
+        return f"  [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {share:4.0%} {line}"
 
     def _maybe_print(self, force: bool = False) -> None:
         now = time.monotonic()
-        if not force and now - self._last_print < 1.0 and self.done < self.total:
+        if not force and now - self._last_print < self.interval:
             return
         self._last_print = now
-        elapsed = max(now - self.started, 1e-6)
-        rate = self.counts.get("sent", 0) / elapsed
-        remaining = max(self.total - self.done, 0)
-        eta = f", ~{remaining / rate:.0f}s left" if rate > 0 and remaining else ""
-        line = f"  {self.done}/{self.total} done, {rate:.1f} msg/s{eta}"
-        if self.stream.isatty():
-            self.stream.write(f"\r{line}\x1b[K")
-            if self.done >= self.total:
-                self.stream.write("\n")
+        if self._tty:
+            self.stream.write(f"\r{self.progress_line(now)}\x1b[K")
         else:
-            self.stream.write(line + "\n")
+            self.stream.write(self.progress_line(now) + "\n")
         self.stream.flush()
 
+    def _end_bar(self) -> None:
+        if self._tty and self._last_print:
+            self.stream.write("\n")
+            self._last_print = 0.0
+
+    def finish(self, counts: dict[str, int]) -> None:
+        """The ledger's counts after the run: what the summary and exit code report."""
+        if self.total:
+            self._maybe_print(force=True)
+        self._end_bar()
+        self.final = dict(counts)
+
     def summary(self) -> str:
-        parts = [f"{self.counts.get(s, 0)} {s}" for s in ("sent", "failed", "deferred",
-                                                         "uncertain", "suppressed")]
+        counts = self.final if self.final is not None else self.counts
+        parts = [f"{counts.get(s, 0)} {s}" for s in ("sent", "failed", "deferred",
+                                                     "uncertain", "suppressed")]
+        elapsed = time.monotonic() - self.started
+        attempts = sum(self.counts.get(s, 0) for s in (*FINAL, "deferred"))
+        rate = f", {attempts / elapsed:.1f} msg/s" if attempts and elapsed > 0 else ""
         skipped = self.counts.get("skipped", 0)
-        return ", ".join(parts) + f", {skipped} skipped (already done)"
+        return ", ".join(parts) + f" ({skipped} already done before this run{rate})"
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.counts.get("failed", 0) or self.counts.get("uncertain", 0) else 0
+        counts = self.final if self.final is not None else self.counts
+        return 1 if counts.get("failed", 0) or counts.get("uncertain", 0) else 0
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"

@@ -1,39 +1,51 @@
-"""Asynchronous delivery over a few reused SMTP connections (aiosmtplib).
+"""One SMTP connection and one transaction at a time (aiosmtplib), and what a reply means.
 
 Outcomes, per DESIGN: 2xx sent; 4xx deferred (421 also reconnects); 5xx failed, except 552
 after RCPT (mailbox full: temporary); connection lost or timed out after the message was
 handed over: uncertain. A server that refuses the run as a whole (cannot connect, TLS,
-authentication) stops it with DeliveryStopped, and the rows it held go back untouched.
+authentication) stops it with DeliveryStopped, and no row is blamed for it.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import random
 import ssl
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import aiosmtplib
 
-from digest.config import SmtpSettings
+from digest.config import DeliverySettings, SmtpSettings
 from digest.errors import DeliveryStopped
-from digest.ledger import Delivery, Ledger, Outcome
-from digest.report import Report
+from digest.headers import clean_header
+from digest.ledger import Delivery, Outcome
 
-BATCH = 64
+IDLE_CHECK = 10.0  # seconds; a connection idle longer is checked with NOOP before reuse
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
     base: float = 60.0
     cap: float = 3600.0
+    max_attempts: int = 8
+
+    @classmethod
+    def from_settings(cls, delivery: DeliverySettings) -> RetryPolicy:
+        return cls(delivery.retry_base, delivery.retry_cap, delivery.max_attempts)
 
     def retry_at(self, attempts: int, now: float | None = None) -> float:
-        delay = min(self.cap, self.base * 2 ** max(attempts - 1, 0))
+        """Exponential backoff with jitter, so deferred rows do not all come back at once."""
+        delay = min(self.cap, self.base * 2.0 ** max(attempts - 1, 0))
         return (time.time() if now is None else now) + delay * random.uniform(0.5, 1.0)
+
+    def defer(self, delivery: Delivery, code: int | None, reply: str) -> Outcome:
+        """A temporary refusal: retry later, or fail once the attempts are used up."""
+        email = delivery.subscriber.email
+        if delivery.attempts >= self.max_attempts:
+            return Outcome(email, "failed", code,
+                           f"gave up after {delivery.attempts} attempts: {reply}")
+        return Outcome(email, "deferred", code, reply, self.retry_at(delivery.attempts))
 
 
 def state_for(code: int, phase: str) -> str:
@@ -44,16 +56,18 @@ def state_for(code: int, phase: str) -> str:
     return "failed"
 
 
-class _Stop(Exception):
-    pass
+def tls_context(smtp: SmtpSettings) -> ssl.SSLContext:
+    """Certificates and host names are checked unless the URL says verify=false."""
+    context = ssl.create_default_context()
+    if not smtp.verify_tls:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 async def open_connection(smtp: SmtpSettings) -> aiosmtplib.SMTP:
     """Connect, secure and log in; any refusal stops the run (no row is to blame)."""
-    tls_context = ssl.create_default_context()
-    if not smtp.verify_tls:
-        tls_context.check_hostname = False
-        tls_context.verify_mode = ssl.CERT_NONE
+    context = tls_context(smtp)
     client = aiosmtplib.SMTP(
         hostname=smtp.host,
         port=smtp.port,
@@ -61,7 +75,7 @@ async def open_connection(smtp: SmtpSettings) -> aiosmtplib.SMTP:
         use_tls=smtp.mode == "smtps",
         # Explicit: aiosmtplib's default silently stays plaintext if STARTTLS is not offered.
         start_tls=False,
-        tls_context=tls_context if smtp.mode == "smtps" else None,
+        tls_context=context if smtp.mode == "smtps" else None,
     )
     try:
         await client.connect()
@@ -69,7 +83,7 @@ async def open_connection(smtp: SmtpSettings) -> aiosmtplib.SMTP:
             if not client.supports_extension("starttls"):
                 raise DeliveryStopped(smtp.host, smtp.port,
                                       "STARTTLS was required but the server does not offer it")
-            await client.starttls(tls_context=tls_context)
+            await client.starttls(tls_context=context)
         if smtp.username:
             await client.login(smtp.username, smtp.password or "")
     except aiosmtplib.SMTPAuthenticationError as error:
@@ -84,9 +98,48 @@ async def open_connection(smtp: SmtpSettings) -> aiosmtplib.SMTP:
     return client
 
 
+class Connection:
+    """One reusable connection: opened on first use, checked after idling, dropped on 421."""
+
+    def __init__(self, smtp: SmtpSettings) -> None:
+        self.smtp = smtp
+        self.client: aiosmtplib.SMTP | None = None
+        self.last_used = 0.0
+
+    async def ready(self) -> aiosmtplib.SMTP:
+        if self.client is not None and time.monotonic() - self.last_used > IDLE_CHECK:
+            try:
+                await self.client.noop()
+            except (aiosmtplib.SMTPException, OSError):
+                self.drop()
+        if self.client is None:
+            self.client = await open_connection(self.smtp)
+        self.last_used = time.monotonic()
+        return self.client
+
+    def drop(self) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+    async def close(self) -> None:
+        if self.client is not None:
+            with contextlib.suppress(Exception):
+                await self.client.quit()
+            self.drop()
+
+
+def _reply(text: str) -> str:
+    return clean_header(text)[:500]
+
+
 async def send_one(client: aiosmtplib.SMTP, sender: str, delivery: Delivery, message: bytes,
                    smtp: SmtpSettings, policy: RetryPolicy) -> tuple[Outcome, bool]:
-    """One transaction for one recipient. Returns the outcome and whether to reconnect."""
+    """One transaction for one recipient. Returns the outcome and whether to reconnect.
+
+    MAIL, RCPT and DATA go separately so a refusal before DATA (nothing was handed over)
+    is told apart from a loss after it (the server may have the message: uncertain).
+    """
     email = delivery.subscriber.email
     options = []
     if not email.isascii():
@@ -101,96 +154,38 @@ async def send_one(client: aiosmtplib.SMTP, sender: str, delivery: Delivery, mes
         await client.rcpt(email, encoding="utf-8" if options else "ascii")
         phase = "data"
         response = await client.data(message, timeout=smtp.final_reply_timeout)
-        return Outcome(email, "sent", response.code, response.message), False
+        return Outcome(email, "sent", response.code, _reply(response.message)), False
     except aiosmtplib.SMTPResponseException as error:
         state = state_for(error.code, phase)
-        retry_at = policy.retry_at(delivery.attempts) if state == "deferred" else None
-        outcome = Outcome(email, state, error.code, error.message, retry_at)
+        reply = _reply(error.message)
+        if state == "deferred":
+            outcome = policy.defer(delivery, error.code, reply)
+        else:
+            outcome = Outcome(email, state, error.code, reply)
         reconnect = error.code == 421
         if not reconnect:
-            with contextlib.suppress(aiosmtplib.SMTPException):
+            try:
                 await client.rset()
+            except (aiosmtplib.SMTPException, OSError):
+                reconnect = True
         return outcome, reconnect
     except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as error:
+        what = "no reply to the message in time" if isinstance(
+            error, aiosmtplib.SMTPTimeoutError) else "connection lost"
         if phase == "data":
-            return Outcome(email, "uncertain", None, f"connection lost after DATA: {error}"), True
-        retry_at = policy.retry_at(delivery.attempts)
-        return Outcome(email, "deferred", None, f"connection lost: {error}", retry_at), True
+            return Outcome(email, "uncertain", None, _reply(f"{what} after DATA: {error}")), True
+        return policy.defer(delivery, None, _reply(f"{what}: {error}")), True
 
 
-class Dispatcher:
-    """Feeds claimed rows to N connection workers and commits outcomes in small batches."""
-
-    def __init__(self, ledger: Ledger, edition: str, smtp: SmtpSettings, sender: str,
-                 build: Callable[[Delivery], bytes], report: Report,
-                 policy: RetryPolicy | None = None) -> None:
-        self.ledger = ledger
-        self.edition = edition
-        self.smtp = smtp
-        self.sender = sender
-        self.build = build
-        self.report = report
-        self.policy = policy or RetryPolicy()
-        self.lease = smtp.final_reply_timeout + 4 * smtp.timeout + 60
-        self._pending: list[Outcome] = []
-        self._stopped: DeliveryStopped | None = None
-
-    def _flush(self) -> None:
-        if self._pending:
-            self.ledger.record(self.edition, self._pending)
-            self._pending = []
-
-    def _note(self, outcome: Outcome) -> None:
-        self._pending.append(outcome)
-        self.report.count(outcome.state)
-        if len(self._pending) >= BATCH:
-            self._flush()
-
-    async def _worker(self, queue: asyncio.Queue[Delivery | None]) -> None:
-        client: aiosmtplib.SMTP | None = None
-        try:
-            while (delivery := await queue.get()) is not None:
-                if self._stopped is not None:
-                    self.ledger.release(self.edition, [delivery.subscriber.email])
-                    continue
-                # Checked again at the last moment: an unsubscribe during the run is honoured.
-                if self.ledger.suppressions.is_suppressed(delivery.subscriber.email):
-                    self._note(Outcome(delivery.subscriber.email, "suppressed", None,
-                                       "suppressed"))
-                    continue
-                try:
-                    if client is None:
-                        client = await open_connection(self.smtp)
-                except DeliveryStopped as stop:
-                    self._stopped = stop
-                    self.ledger.release(self.edition, [delivery.subscriber.email])
-                    continue
-                outcome, reconnect = await send_one(
-                    client, self.sender, delivery, self.build(delivery), self.smtp, self.policy)
-                self._note(outcome)
-                if reconnect:
-                    client.close()
-                    client = None
-        finally:
-            if client is not None:
-                with contextlib.suppress(Exception):
-                    await client.quit()
-
-    async def run(self) -> None:
-        connections = max(1, self.smtp.connections)
-        queue: asyncio.Queue[Delivery | None] = asyncio.Queue(maxsize=connections * 2)
-        workers = [asyncio.create_task(self._worker(queue)) for _ in range(connections)]
-        try:
-            while self._stopped is None:
-                batch = self.ledger.claim(self.edition, BATCH, self.lease)
-                if not batch:
-                    break
-                for delivery in batch:
-                    await queue.put(delivery)
-            for _ in workers:
-                await queue.put(None)
-            await asyncio.gather(*workers)
-        finally:
-            self._flush()
-        if self._stopped is not None:
-            raise self._stopped
+async def send_single(smtp: SmtpSettings, sender: str, delivery: Delivery,
+                      message: bytes) -> Outcome:
+    """A one-off message (a test address): one connection, no retries, no ledger."""
+    client = await open_connection(smtp)
+    try:
+        outcome, _ = await send_one(client, sender, delivery, message, smtp,
+                                    RetryPolicy(max_attempts=1))
+    finally:
+        with contextlib.suppress(Exception):
+            await client.quit()
+        client.close()
+    return outcome
