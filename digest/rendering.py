@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,11 @@ import mjml
 
 from digest.config import Settings
 from digest.errors import RenderError, TemplateError
+from digest.mjml_locate import LineMarks, MarkingLoader, find_fault
 from digest.models import Edition
 from digest.placeholders import Personalisable, SlotTable, SubscriberTokens
 from digest.resources import default_templates_dir
+from digest.weeks import parse_week
 
 HTML_TEMPLATE = "email.mjml.j2"
 TEXT_TEMPLATE = "email.txt.j2"
@@ -31,6 +34,8 @@ SIZE_LIMIT = 100_000  # Gmail clips messages near 102 KB
 # MRML writes `\n`, `\"` or `\u{a0}` into attributes it failed to normalise.
 _ESCAPED_IN_ATTRIBUTE = re.compile(r'=\s*"[^"<>]*\\(?:n|t|r|"|u\{)[^"<>]*"')
 _ATTR_SPACE = re.compile(r"[\s\u00a0\u2028\u2029]+")
+# Whitespace, control characters, quotes, angle brackets and backslashes never belong in a URL.
+_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f-\xa0\"'<>\\`]")
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,8 @@ class RenderedEdition:
 def safe_url(value: Any) -> str:
     """Links from content: http(s) only, whatever the loader let through."""
     url = str(value or "").strip()
+    if _URL_UNSAFE.search(url):
+        return ""
     parts = urlsplit(url)
     if parts.scheme.lower() in ("http", "https") and parts.netloc:
         return url
@@ -79,9 +86,14 @@ def template_dirs(settings: Settings, week: str | None = None) -> list[Path]:
     return [d for d in dirs if d.is_dir()]
 
 
-def make_environment(settings: Settings, week: str | None = None) -> jinja2.Environment:
+def make_environment(settings: Settings, week: str | None = None,
+                     marks: LineMarks | None = None) -> jinja2.Environment:
+    loader: jinja2.BaseLoader = jinja2.FileSystemLoader(
+        [str(d) for d in template_dirs(settings, week)])
+    if marks is not None:
+        loader = MarkingLoader(loader, marks, _autoescape)
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(settings, week)]),
+        loader=loader,
         autoescape=_autoescape,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -95,12 +107,26 @@ def make_environment(settings: Settings, week: str | None = None) -> jinja2.Envi
 def _context(edition: Edition, settings: Settings, table: SlotTable) -> dict[str, Any]:
     return {
         "newsletter": settings.newsletter,
+        "theme": settings.theme,
         "edition": edition,
+        "edition_number": edition_number(edition, settings),
+        "view_in_browser": settings.theme.view_in_browser,
         "items": edition.items,
         "subscriber": SubscriberTokens(table),
         "unsubscribe_url": table.token("unsubscribe_url"),
         "view_url": table.token("view_url"),
     }
+
+
+def edition_number(edition: Edition, settings: Settings) -> int | None:
+    """The edition file's number, else weeks counted from `theme.first_week` (no. 1)."""
+    if edition.number is not None:
+        return edition.number
+    if not settings.theme.first_week:
+        return None
+    first = parse_week(settings.theme.first_week).monday
+    number = (parse_week(edition.week).monday - first).days // 7 + 1
+    return number if number >= 1 else None
 
 
 def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
@@ -128,24 +154,39 @@ def _template_frame(error: BaseException) -> tuple[str | None, int | None]:
     return found
 
 
-def compile_mjml(source: str, template: str) -> str:
+def compile_mjml(source: str, template: str,
+                 locate: Callable[[int], tuple[str, int] | None] | None = None) -> str:
+    """MJML -> HTML; on failure, name the template and line that produced the fault."""
     try:
         return str(mjml.mjml2html(source, disable_comments=True, fonts={}))
     except ValueError as error:
-        line = _line_of_offset(source, str(error))
-        where = f" (line {line} of the rendered MJML)" if line else ""
-        raise TemplateError(template, f"MJML could not compile{where}: {error}") from None
+        fault = find_fault(source, str(error))
+        if fault is None:
+            raise TemplateError(template, f"MJML could not compile: {error}") from None
+        place = locate(fault.offset) if locate else None
+        if place is None:
+            line = source.count("\n", 0, fault.offset) + 1
+            raise TemplateError(template, f"MJML could not compile: {fault.message} "
+                                f"(line {line} of the rendered MJML; MRML says: {error})") from None
+        raise TemplateError(place[0], f"MJML could not compile: {fault.message} "
+                            f"(MRML says: {error})", place[1]) from None
 
 
-def _line_of_offset(source: str, message: str) -> int | None:
-    match = re.search(r"(?:position|offset|at)\D{0,10}(\d+)", message)
-    if not match:
-        return None
-    offset = min(int(match.group(1)), len(source))
-    return source.count("\n", 0, offset) + 1
+def _locator(edition: Edition, settings: Settings,
+             nonce: str) -> Callable[[int], tuple[str, int] | None]:
+    """Render again with line markers (same slot nonce) to map output offsets to templates."""
+    def locate(offset: int) -> tuple[str, int] | None:
+        marks = LineMarks(prefix=f"<!--@@mark-{nonce}-")
+        env = make_environment(settings, edition.week, marks)
+        try:
+            marked = _render(env, HTML_TEMPLATE, _context(edition, settings, SlotTable(nonce)))
+        except TemplateError:
+            return None
+        return marks.locate(marked, offset)
+    return locate
 
 
-def check_compiled(html: str) -> list[str]:
+def check_compiled(html: str, edition: Edition | None = None) -> list[str]:
     """Refuse what MRML broke or what mail clients will clip; return warnings."""
     bad = _ESCAPED_IN_ATTRIBUTE.search(html)
     if bad:
@@ -157,11 +198,26 @@ def check_compiled(html: str) -> list[str]:
     if size > SIZE_LIMIT:
         raise RenderError(
             f"email HTML is {size // 1000} KB, over the {SIZE_LIMIT // 1000} KB limit "
-            "(Gmail clips near 102 KB): cut articles or shorten excerpts"
+            f"(Gmail clips near 102 KB): {_what_to_cut(edition)}"
         )
     if size > SIZE_WARN:
-        return [f"email HTML is {size // 1000} KB; Gmail clips near 102 KB"]
+        return [f"email HTML is {size // 1000} KB, near Gmail's 102 KB clipping point: "
+                f"{_what_to_cut(edition)}"]
     return []
+
+
+def _what_to_cut(edition: Edition | None) -> str:
+    """Name the longest articles: each costs its text plus ~5 KB of MJML tables."""
+    if edition is None or not edition.items:
+        return "cut articles or shorten excerpts"
+    def weight(index: int) -> int:
+        item = edition.items[index]
+        return len(item.excerpt) + sum(len(a.bio) for a in item.authors) + len(item.article.title)
+    order = sorted(range(len(edition.items)), key=weight, reverse=True)[:3]
+    names = ", ".join(f"#{i + 1} {edition.items[i].article.title!r} ({weight(i)} chars)"
+                      for i in order)
+    return (f"the edition has {len(edition.items)} articles; drop some (lower "
+            f"selection.max_articles) or shorten the longest: {names}")
 
 
 def render_edition(edition: Edition, settings: Settings) -> RenderedEdition:
@@ -169,8 +225,8 @@ def render_edition(edition: Edition, settings: Settings) -> RenderedEdition:
     table = SlotTable()
     context = _context(edition, settings, table)
     source = _render(env, HTML_TEMPLATE, context)
-    html = compile_mjml(source, HTML_TEMPLATE)
-    warnings = check_compiled(html)
+    html = compile_mjml(source, HTML_TEMPLATE, _locator(edition, settings, table.nonce))
+    warnings = check_compiled(html, edition)
     text = _render(env, TEXT_TEMPLATE, context)
     return RenderedEdition(
         edition=edition,
