@@ -8,7 +8,6 @@ encoded and joined with soft line breaks, which quoted-printable allows anywhere
 from __future__ import annotations
 
 import hashlib
-import html
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -19,7 +18,7 @@ from urllib.parse import quote
 from digest.config import Settings
 from digest.headers import clean_header, domain_of, encode_address, encode_text, split_address
 from digest.models import Subscriber
-from digest.placeholders import Personalisable, Slot
+from digest.placeholders import Personalisable, Slot, escape_html, escape_text
 from digest.rendering import RenderedEdition
 from digest.tokens import make_token
 
@@ -46,7 +45,7 @@ class _EncodedPart:
             if isinstance(piece, str):
                 out.append(piece)
             else:
-                out.append(_qp(self._escape(values.get(piece.name) or piece.default)))
+                out.append(_qp(self._escape(piece.value(values))))
         return SOFT_BREAK.join(p for p in out if p)
 
 
@@ -65,8 +64,8 @@ class MessageFactory:
         newsletter = settings.newsletter
         sender_name, self.sender = split_address(newsletter.sender)
         self.domain = domain_of(self.sender)
-        self._html = _EncodedPart(rendered.html, lambda v: html.escape(v, quote=True))
-        self._text = _EncodedPart(rendered.text, lambda v: v)
+        self._html = _EncodedPart(rendered.html, escape_html)
+        self._text = _EncodedPart(rendered.text, escape_text)
         static = [
             f"From: {encode_address(sender_name, self.sender)}",
             f"Subject: {encode_text(rendered.subject)}",

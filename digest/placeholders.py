@@ -7,16 +7,35 @@ content cannot forge one (and, say, leak subscriber addresses into a tracking li
 
 from __future__ import annotations
 
+import html
 import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from urllib.parse import quote
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
+
+
+def escape_html(value: str) -> str:
+    """For the HTML part: safe in text and in double- or single-quoted attributes."""
+    return html.escape(value, quote=True)
+
+
+def escape_text(value: str) -> str:
+    """For the text part: one line, so a value cannot forge lines such as a fake link."""
+    return " ".join(_CONTROL.sub(" ", value).split())
 
 
 @dataclass(frozen=True)
 class Slot:
     name: str
     default: str = ""
+    in_url: bool = False  # percent-encode the value first: it sits inside a URL
+
+    def value(self, values: Mapping[str, str]) -> str:
+        raw = values.get(self.name) or self.default
+        return quote(raw, safe="@") if self.in_url else raw
 
 
 @dataclass(frozen=True)
@@ -27,7 +46,7 @@ class Personalisable:
 
     def fill(self, values: Mapping[str, str], escape: Callable[[str], str]) -> str:
         return "".join(
-            piece if isinstance(piece, str) else escape(values.get(piece.name) or piece.default)
+            piece if isinstance(piece, str) else escape(piece.value(values))
             for piece in self.pieces
         )
 
@@ -43,8 +62,8 @@ class SlotTable:
     nonce: str = field(default_factory=lambda: secrets.token_hex(6))
     slots: list[Slot] = field(default_factory=list)
 
-    def token(self, name: str, default: str = "") -> str:
-        self.slots.append(Slot(name, default))
+    def token(self, name: str, default: str = "", in_url: bool = False) -> str:
+        self.slots.append(Slot(name, default, in_url))
         return f"%%DIGEST-{self.nonce}-{len(self.slots) - 1}%%"
 
     def split(self, text: str) -> Personalisable:
@@ -62,8 +81,9 @@ class SlotTable:
 class SubscriberTokens:
     """What templates see as `subscriber`: every attribute is a slot for a per-subscriber value.
 
-    `{{ subscriber.name }}` fills in the name; `{{ subscriber.name | otherwise("reader") }}`
-    fills in "reader" for subscribers without one.
+    `{{ subscriber.name }}` fills in the name; `{{ subscriber.name.otherwise("reader") }}`
+    fills in "reader" for subscribers without one; `{{ subscriber.email.in_url }}` fills in
+    the value percent-encoded, for use inside a link.
     """
 
     def __init__(self, table: SlotTable) -> None:
@@ -82,6 +102,10 @@ class SlotToken:
 
     def otherwise(self, default: str) -> str:
         return self._table.token(self._name, default)
+
+    @property
+    def in_url(self) -> str:
+        return self._table.token(self._name, in_url=True)
 
     def __str__(self) -> str:
         return self._table.token(self._name)
