@@ -26,6 +26,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_week(parser)
     parser.add_argument("--connections", type=int, metavar="N",
                         help="SMTP connections to use (default: smtp.connections)")
+    parser.add_argument("--rate", type=float, metavar="R",
+                        help="messages per second, 0 for unlimited (default: delivery.rate)")
     parser.add_argument("--list", action="append", default=[], metavar="NAME", dest="lists",
                         help="send only to this list (a file in subscribers/, e.g. readers); "
                         "repeatable; narrows audience.lists")
@@ -56,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
     files = write_previews(factory, settings)
     print(f"  preview: {files.html}\n  preview: {files.text}", file=sys.stderr)
     report = Report()
-    counts = plan_and_send(settings, factory, prepared.subscribers, report, args.connections)
+    counts = plan_and_send(settings, factory, prepared.subscribers, report, args.connections,
+                           args.rate)
     print(f"done: {report.summary()}", file=sys.stderr)
     owed = counts["deferred"] + counts["pending"]
     if owed:
