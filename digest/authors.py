@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,10 @@ class AuthorRegistry:
 
 
 def _key(name: str) -> str:
-    return " ".join(name.casefold().split())
+    """Case, spacing, accents and a trailing full stop do not tell two names apart."""
+    folded = unicodedata.normalize("NFKD", name.casefold())
+    plain = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return " ".join(plain.replace(".", " ").split())
 
 
 def load_authors(path: Path) -> AuthorRegistry:
@@ -62,17 +66,23 @@ def _read_author(path: Path, index: int, entry: Any, line: int | None) -> Author
     )
 
 
-def authors_for(article: Article, registry: AuthorRegistry, max_chars: int) -> tuple[Author, ...]:
-    """Registry entries win; otherwise the article's own bio, shortened to a blurb."""
+def authors_for(article: Article, registry: AuthorRegistry, max_chars: int,
+                blurb: str | None = None) -> tuple[Author, ...]:
+    """One Author per name: the registry wins; a bio found in the article fills in where the
+    registry has none. `blurb` (the editor's, from the edition file) wins for the first."""
+    found = {_key(name): bio for name, bio in article.author_bios}
+    if not found and article.bio and len(article.authors) == 1:
+        found[_key(article.authors[0])] = article.bio  # older readers: one bio, one author
     result = []
-    for name in article.authors:
+    for index, name in enumerate(article.authors):
         known = registry.find(name)
+        bio = (known.bio if known else "") or found.get(_key(name), "")
+        shown = known.name if known else name
+        text = make_blurb(bio, name=shown, max_chars=max_chars) if bio else ""
+        if index == 0 and blurb:
+            text = blurb
         if known is not None:
-            blurb = make_blurb(known.bio, name=known.name, max_chars=max_chars) if known.bio else ""
-            result.append(Author(known.name, blurb, known.photo, known.links, known.aliases))
+            result.append(Author(known.name, text, known.photo, known.links, known.aliases))
         else:
-            # The scraped bio belongs to the (first) author named after the Author heading.
-            own_bio = article.bio if len(article.authors) == 1 else None
-            blurb = make_blurb(own_bio, name=name, max_chars=max_chars) if own_bio else ""
-            result.append(Author(name=name, bio=blurb))
+            result.append(Author(name=name, bio=text))
     return tuple(result)

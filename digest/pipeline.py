@@ -13,7 +13,7 @@ from digest.editions import build_edition
 from digest.errors import ConfigError, DigestError
 from digest.models import Edition, Subscriber
 from digest.rendering import RenderedEdition, render_edition
-from digest.sources import load_articles
+from digest.sources.gather import gather_articles
 from digest.subscribers import Audience, load_subscribers
 from digest.weeks import IsoWeek
 
@@ -41,7 +41,7 @@ def prepare_edition(settings: Settings, week: IsoWeek,
     """Read and check everything the edition needs; any problem stops here, before sending."""
     problems: list[str] = []
     warnings: list[str] = []
-    loaded = load_articles(settings.path("content"), settings.tz)
+    loaded = gather_articles(settings, week)  # content/, feeds, URLs, edition file's URLs
     problems += [str(e) for e in loaded.errors]
     warnings += loaded.warnings
     try:

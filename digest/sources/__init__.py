@@ -14,15 +14,27 @@ from pathlib import Path
 
 from digest.errors import ContentError, DigestError
 from digest.models import Article
+from digest.sources.feeds import read_feed_file
+from digest.sources.html import read_html
 from digest.sources.markdown import read_markdown
 from digest.sources.scraped import read_scraped
 
 Reader = Callable[[Path, tzinfo], Article]
+# Third-party readers may find several articles (a feed) and non-fatal problems.
+ManyReader = Callable[[Path, tzinfo], tuple[list[Article], list[str]]]
 
 READERS: dict[str, Reader] = {
     ".md": read_markdown,
     ".markdown": read_markdown,
     ".txt": read_scraped,
+}
+
+THIRD_PARTY: dict[str, ManyReader] = {
+    ".html": read_html,
+    ".htm": read_html,
+    ".rss": read_feed_file,
+    ".atom": read_feed_file,
+    ".xml": read_feed_file,
 }
 
 
@@ -37,7 +49,13 @@ def read_article_file(path: Path, tz: tzinfo | None = None) -> Article:
     """Read one article file of any known kind."""
     from datetime import UTC
 
-    reader = READERS.get(path.suffix.lower())
+    suffix = path.suffix.lower()
+    if suffix in THIRD_PARTY:
+        articles, _ = THIRD_PARTY[suffix](path, tz or UTC)
+        if len(articles) != 1:
+            raise ContentError(path, f"holds {len(articles)} articles, not one (a feed?)")
+        return articles[0]
+    reader = READERS.get(suffix)
     if reader is None:
         raise ContentError(path, f"unknown article type {path.suffix!r}")
     try:
@@ -53,10 +71,30 @@ def load_articles(content_dir: Path, tz: tzinfo) -> LoadResult:
         result.errors.append(ContentError(content_dir, "content folder does not exist"))
         return result
     for path in sorted(content_dir.rglob("*")):
-        if not path.is_file() or path.name.startswith(".") or path.suffix.lower() not in READERS:
+        suffix = path.suffix.lower()
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        if suffix in THIRD_PARTY:
+            _read_third_party(path, THIRD_PARTY[suffix], tz, result)
+            continue
+        if suffix not in READERS:
             continue
         try:
             result.articles.append(read_article_file(path, tz))
         except DigestError as error:
             result.errors.append(error)
     return result
+
+
+def _read_third_party(path: Path, reader: ManyReader, tz: tzinfo, result: LoadResult) -> None:
+    """Saved pages and feeds: any problem is a warning and the file is skipped."""
+    try:
+        articles, warnings = reader(path, tz)
+    except DigestError as error:
+        result.warnings.append(f"{error}; skipped")
+        return
+    except Exception as error:  # parsers of hostile third-party markup: never stop the run
+        result.warnings.append(f"{path}: cannot read ({type(error).__name__}: {error}); skipped")
+        return
+    result.articles += articles
+    result.warnings += warnings

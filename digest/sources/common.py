@@ -67,3 +67,13 @@ def as_tags(value: Any) -> tuple[str, ...]:
         return ()
     items = value if isinstance(value, list) else str(value).split(",")
     return tuple(str(item).strip() for item in items if str(item).strip())
+
+
+_NAME_SPLIT = re.compile(r"\s*;\s*|\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s+und\s+", re.IGNORECASE)
+_BY_PREFIX = re.compile(r"^(?:written\s+)?by[:\s]+", re.IGNORECASE)
+
+
+def split_names(text: str) -> list[str]:
+    """"By A, B and C" / "A; B" / "A & B" -> ["A", "B", "C"] (as sources write several)."""
+    text = _BY_PREFIX.sub("", " ".join(text.split()))
+    return [name.strip(" .") for name in _NAME_SPLIT.split(text) if name.strip(" .")]

@@ -1,15 +1,17 @@
-"""Scraped plain text: publication line, title (often repeated), body, Author heading, bio.
+"""Scraped plain text: publication line, title (often repeated), byline, body, author bio.
 
     Publication Name
-
     The Title
-    The Title            <- repeated by many scrapers; dropped
-
+    The Title                        <- repeated by many scrapers; dropped
+    By Jane Doe and Ray Li | March 3, 2025     <- byline and/or dateline; also
+    Published: 3 March 2025             "Updated ...", "5 min read"
     Body paragraphs ...
+    Read more: Another story         <- "Read more", "Share this", "Related:" lines dropped
+    About the author                 <- also "Author", "Authors", "About the authors"
+    Jane Doe                         <- a name line (or several names) then the bio;
+    Bio paragraph ...                   several "name, bio" pairs for several authors
 
-    Author               <- also "About the author", "Authors"
-    Jane Doe
-    Bio paragraph ...
+Editor-written input: a file without title or body is an error naming file:line.
 """
 
 from __future__ import annotations
@@ -20,80 +22,156 @@ from pathlib import Path
 
 from digest.errors import ContentError
 from digest.models import Article
-from digest.sources.common import file_time, slugify
+from digest.sources.common import file_time, slugify, split_names
 
-_AUTHOR_HEADING = re.compile(r"^(?:about\s+the\s+)?authors?:?$", re.IGNORECASE)
-# "By Jane Doe | November 24, 2026", "By Jane Doe", "24 November 2026"
-_BYLINE = re.compile(r"^(?:by\s+(?P<name>[^|]+?))?\s*(?:[|·•–—-]\s*)?(?P<date>[\w ,.-]+\d{4})?$",
-                     re.IGNORECASE)
-_DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d", "%b. %d, %Y")
+_AUTHOR_HEADING = re.compile(
+    r"^(?:about\s+the\s+authors?|authors?|author\s+bio(?:graphy)?|about\s+the\s+writers?|"
+    r"contributors?)\s*:?$", re.IGNORECASE)
+_BY = re.compile(r"^(?:written\s+)?by[:\s]\s*(?P<names>.+?)\s*(?:[|·•–—]\s*(?P<rest>.*))?$",
+                 re.IGNORECASE)
+_DATELINE_PREFIX = re.compile(r"^(?:published|posted|updated|last\s+updated|first\s+published"
+                              r")(?:\s+on)?\s*:?\s*", re.IGNORECASE)
+_READING_TIME = re.compile(r"^\d+\s*(?:-\s*)?min(?:ute)?s?\s+read$", re.IGNORECASE)
+_NOISE = re.compile(
+    r"^(?:read\s+more|related|see\s+also|also\s+read|more\s+from|recommended|share(?:\s+this)?"
+    r"(?:\s+(?:article|story|post|on\s+\w+))?|tweet|email|print|copy\s+link|follow\s+us|"
+    r"advertisement|sponsored|subscribe|sign\s+up)\b[^.!?]*[:.]?.*$", re.IGNORECASE)
+_SHARE_WORDS = {"share", "tweet", "facebook", "twitter", "x", "linkedin", "email", "print",
+                "whatsapp", "reddit", "copy", "link", "pinterest", "|", "·", "•"}
+_DATE_PART = re.compile(
+    r"(?P<date>(?:\d{4}-\d{2}-\d{2})|(?:\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4})|"
+    r"(?:[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}))")
+_DATE_FORMATS = ("%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d")
 
 
-def _parse_date(text: str) -> datetime | None:
+def parse_date(text: str) -> datetime | None:
+    """The first date in `text` (e.g. "March 3, 2025", "3 Mar 2025", "2025-03-03")."""
+    match = _DATE_PART.search(text)
+    if not match:
+        return None
+    cleaned = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b", "", match.group("date")).replace(",", " ")
+    cleaned = " ".join(cleaned.replace(".", " ").split())
     for fmt in _DATE_FORMATS:
         try:
-            return datetime.strptime(text.strip(), fmt)
+            return datetime.strptime(cleaned, fmt)
         except ValueError:
             continue
     return None
 
 
-def _read_byline(line: str) -> tuple[str | None, datetime | None] | None:
-    """A byline or dateline under the title, or None when the line is body text."""
-    match = _BYLINE.match(line)
-    if not match or not (match.group("name") or match.group("date")):
+def _is_dateline(line: str) -> datetime | None:
+    """A line that is only a date, maybe with "Published:" and a time; else None."""
+    rest = _DATELINE_PREFIX.sub("", line)
+    date = parse_date(rest)
+    if date is None:
         return None
-    date = _parse_date(match.group("date")) if match.group("date") else None
-    if match.group("date") and date is None:
-        return None
-    name = match.group("name")
-    if name and len(name.split()) > 5:  # a sentence starting with "By", not a byline
-        return None
-    return (name.strip() if name else None), date
+    leftover = _DATE_PART.sub("", rest, count=1)
+    # What remains may be a time ("10:30 am GMT") but not prose.
+    return date if len(re.findall(r"[A-Za-z]{4,}", leftover)) == 0 else None
 
 
-def _blocks(text: str) -> list[tuple[int, str]]:
-    """Non-empty lines with their 1-based line numbers (each line is a paragraph)."""
-    return [(number, line.strip()) for number, line in enumerate(text.splitlines(), 1)
-            if line.strip()]
+def _read_byline(line: str) -> tuple[list[str], datetime | None] | None:
+    match = _BY.match(line)
+    if not match:
+        return None
+    names_part, rest = match.group("names"), match.group("rest") or ""
+    date = parse_date(rest) if rest else None
+    if date is None:  # "By Jane Doe, March 3, 2025"
+        date = parse_date(names_part)
+        if date is not None:
+            names_part = _DATE_PART.sub("", names_part).strip(" ,|·•–—-")
+    names = [n for n in split_names(names_part) if n]
+    if not names or any(len(n.split()) > 4 or not n[0].isupper() for n in names):
+        return None  # "By the time the ferry left, ..." is a sentence, not a byline
+    return names, date
+
+
+def _is_noise(line: str) -> bool:
+    words = line.split()
+    if len(words) > 14:
+        return False
+    if _NOISE.match(line) or _READING_TIME.match(line):
+        return True
+    return all(w.strip(":,").lower() in _SHARE_WORDS for w in words)
+
+
+def _looks_like_name(line: str) -> bool:
+    names = split_names(line)
+    return bool(names) and len(line.split()) <= 8 and not line.rstrip().endswith((".", "!", "?")) \
+        and all(n[:1].isupper() and len(n.split()) <= 4 for n in names)
+
+
+def _read_author_section(lines: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Names and (name, bio) pairs after an Author heading."""
+    names: list[str] = []
+    bios: list[tuple[str, str]] = []
+    current: list[str] = []
+    bio: list[str] = []
+    for line in lines:
+        if _looks_like_name(line) and (bio or not current):
+            if current and bio:
+                bios += [(name, " ".join(bio)) for name in current[:1]]
+            current, bio = split_names(line), []
+            names += current
+        elif current:
+            bio.append(line)
+        else:  # the bio comes without a name line
+            bio.append(line)
+    if bio:
+        bios.append((current[0] if current else "", " ".join(bio)))
+    return names, bios
 
 
 def read_scraped(path: Path, tz: tzinfo) -> Article:
     text = path.read_text(encoding="utf-8-sig")
-    blocks = _blocks(text)
+    blocks = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
     if len(blocks) < 3:
         raise ContentError(
             path, "scraped article needs a publication line, a title and a body", line=1
         )
     publication, title = blocks[0][1], blocks[1][1]
-    rest = blocks[2:]
-    while rest and rest[0][1] == title:  # scrapers often repeat the title
-        rest = rest[1:]
-    byline_name, published = None, None
-    byline = _read_byline(rest[0][1]) if rest else None
-    if byline is not None:
-        byline_name, published = byline
-        rest = rest[1:]
-    body_lines: list[str] = []
-    author_name: str | None = None
-    bio_lines: list[str] = []
-    for index, (_, line) in enumerate(rest):
-        if _AUTHOR_HEADING.match(line) and index + 1 < len(rest):
-            author_name = rest[index + 1][1]
-            bio_lines = [entry[1] for entry in rest[index + 2 :]]
+    rest = [line for _, line in blocks[2:]]
+    byline_names: list[str] = []
+    published: datetime | None = None
+    # The head: repeated title, bylines, datelines, reading time and share bars, any order.
+    while rest:
+        line = rest[0]
+        byline = _read_byline(line)
+        dateline = _is_dateline(line) if byline is None else None
+        if line in (title, publication) or _is_noise(line):
+            pass
+        elif byline is not None:
+            byline_names = byline_names or byline[0]
+            published = published or byline[1]
+        elif dateline is not None:
+            published = published or dateline
+        else:
             break
-        body_lines.append(line)
-    if not body_lines:
-        raise ContentError(path, "scraped article has no body text after its title", line=1)
-    name = author_name or byline_name
+        rest = rest[1:]
+    body: list[str] = []
+    section: list[str] = []
+    for index, line in enumerate(rest):
+        if _AUTHOR_HEADING.match(line) and index + 1 < len(rest):
+            section = rest[index + 1:]
+            break
+        if not _is_noise(line):
+            body.append(line)
+    if not body:
+        raise ContentError(path, "scraped article has no body text after its title",
+                           line=blocks[-1][0])
+    section_names, bios = _read_author_section([s for s in section if not _is_noise(s)])
+    names = section_names or byline_names
+    if bios and not bios[0][0] and names:  # a bio paragraph without its own name line
+        bios[0] = (names[0], bios[0][1])
     return Article(
         title=title,
-        body="\n\n".join(body_lines),
+        body="\n\n".join(body),
         source=path,
         published=published.replace(tzinfo=tz) if published else file_time(path, tz),
-        authors=(name,) if name else (),
-        bio="\n\n".join(bio_lines) or None,
+        authors=tuple(dict.fromkeys(names)),
+        bio="\n\n".join(b for _, b in bios) or None,
         site_name=publication,
         slug=slugify(path.stem),
         date_from_file=published is None,
+        author_bios=tuple((n, b) for n, b in bios if n),
     )

@@ -1,0 +1,140 @@
+"""RSS 2.0 and Atom feeds (files in content/ or fetched URLs), read with feedparser.
+
+Every entry becomes an article. Entry HTML is third-party markup and is reduced to plain
+text. Problems are warnings named by source (and line where the parser knows it): an entry
+without a title is skipped; one without a date takes the feed's date, else the fetch time.
+"""
+
+from __future__ import annotations
+
+import calendar
+import time
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+import feedparser
+
+from digest.errors import ContentError, located
+from digest.models import Article
+from digest.sources.common import as_names, checked_url, file_time, slugify, split_names
+from digest.sources.htmltext import html_to_text
+
+MAX_FEED_BYTES = 10_000_000
+
+
+def read_feed_file(path: Path, tz: tzinfo) -> tuple[list[Article], list[str]]:
+    size = path.stat().st_size
+    if size > MAX_FEED_BYTES:
+        raise ContentError(path, f"feed is {size / 1e6:.1f} MB, over the "
+                                 f"{MAX_FEED_BYTES / 1e6:.0f} MB limit")
+    return parse_feed(path.read_bytes(), path, tz, fetched=file_time(path, tz))
+
+
+def parse_feed(data: bytes, source: Path | str, tz: tzinfo,
+               fetched: datetime) -> tuple[list[Article], list[str]]:
+    """All entries of one feed document, plus warnings about the ones that needed help."""
+    parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=True)
+    warnings: list[str] = []
+    if parsed.get("bozo"):
+        problem = _bozo_message(parsed.get("bozo_exception"))
+        if not parsed.entries:
+            raise ContentError(source, f"not a readable RSS/Atom feed: {problem[1]}",
+                               line=problem[0])
+        warnings.append(located(source, problem[0], f"feed is not well-formed ({problem[1]}); "
+                                                    "read it leniently"))
+    if not parsed.entries:
+        if not parsed.get("version"):
+            raise ContentError(source, "not an RSS or Atom feed")
+        warnings.append(f"{source}: feed has no entries")
+    channel = parsed.get("feed", {})
+    site = " ".join(str(channel.get("title") or "").split()) or None
+    feed_date = _moment(channel.get("published_parsed") or channel.get("updated_parsed"))
+    feed_authors = _authors(channel)
+    articles = []
+    for number, entry in enumerate(parsed.entries, 1):
+        where = f"{source} entry {number}"
+        title = " ".join(html_to_text(str(entry.get("title") or "")).split())
+        if not title:
+            warnings.append(f"{where}: entry has no title; skipped")
+            continue
+        published = _moment(entry.get("published_parsed") or entry.get("updated_parsed"))
+        if published is None:
+            published = feed_date or fetched
+            what = "the feed's date" if feed_date else "the fetch time"
+            warnings.append(f"{where} ({title!r}): no date; using {what} "
+                            f"{published.astimezone(tz):%Y-%m-%d %H:%M}")
+        try:
+            url = checked_url(entry.get("link"), where)
+        except ContentError as error:
+            warnings.append(f"{error}; entry skipped")
+            continue
+        summary = html_to_text(str(entry.get("summary") or ""))
+        content = _content(entry)
+        articles.append(Article(
+            title=title,
+            body=content or summary,
+            source=source,
+            published=published.astimezone(tz),
+            authors=_authors(entry) or feed_authors,
+            url=url,
+            tags=tuple(str(t.get("term")) for t in entry.get("tags", []) if t.get("term")),
+            description=summary if content and summary else None,
+            site_name=site,
+            image=_image(entry),
+            slug=slugify(title),
+        ))
+    return articles, warnings
+
+
+def _bozo_message(error: Any) -> tuple[int | None, str]:
+    line = None
+    get_line = getattr(error, "getLineNumber", None)
+    if callable(get_line):
+        try:
+            line = int(get_line())
+        except (TypeError, ValueError):
+            line = None
+    message = getattr(error, "getMessage", None)
+    text = str(message() if callable(message) else error)
+    return line, " ".join(text.split()) or "unknown problem"
+
+
+def _moment(value: time.struct_time | None) -> datetime | None:
+    """feedparser normalises dates to UTC struct_time."""
+    if not value:
+        return None
+    return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+
+
+def _authors(node: Any) -> tuple[str, ...]:
+    names: list[str] = []
+    for person in node.get("authors") or []:
+        names += split_names(html_to_text(str(person.get("name") or "")))
+    if not names and node.get("author"):
+        names = split_names(html_to_text(str(node.get("author"))))
+    # RSS <author> is often "mail@example.org (Name)"; keep the name only.
+    cleaned = [n.split("(", 1)[1].rstrip(")") if "@" in n and "(" in n else n for n in names]
+    return as_names([n for n in cleaned if "@" not in n])
+
+
+def _content(entry: Any) -> str:
+    """The longest full-content body the entry offers, as text."""
+    bodies = [html_to_text(str(part.get("value") or "")) for part in entry.get("content") or []]
+    return max(bodies, key=len, default="")
+
+
+def _image(entry: Any) -> str | None:
+    candidates = [m.get("url") for m in entry.get("media_thumbnail") or []]
+    candidates += [m.get("url") for m in entry.get("media_content") or []
+                   if str(m.get("medium", m.get("type", ""))).startswith("image")]
+    candidates += [e.get("href") for e in entry.get("enclosures") or []
+                   if str(e.get("type", "")).startswith("image/")]
+    for candidate in candidates:
+        try:
+            url = checked_url(candidate, "feed image")
+        except ContentError:
+            continue
+        if url:
+            return url
+    return None
