@@ -6,9 +6,13 @@ import argparse
 import webbrowser
 
 from digest.commands.common import add_week, add_workspace, chosen_week, settings_from, warn
+from digest.config import Settings
+from digest.errors import DigestError
 from digest.messages import MessageFactory
+from digest.models import Subscriber
 from digest.pipeline import prepare_edition
-from digest.previews import write_previews
+from digest.previews import SAMPLE_SUBSCRIBER, write_previews
+from digest.subscribers import check_address, load_entries
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -16,10 +20,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "preview",
         help="write the edition's previews (HTML, text, .eml) without sending",
         description="Render the week's edition and write out/<week>/index.html, index.txt "
-        "and message.eml; print their paths. Connects to nothing.",
+        "and message.eml, and the archive page out/index.html listing every edition; "
+        "print their paths. Connects to nothing.",
     )
     add_workspace(parser)
     add_week(parser)
+    parser.add_argument("--as", dest="as_email", metavar="EMAIL",
+                        help="preview as this subscriber from subscribers/ (default: a sample "
+                        "subscriber, reader@example.org)")
+    parser.add_argument("--screenshots", action="store_true",
+                        help="also write out/<week>/mobile.png (375 px) and desktop.png "
+                        "with headless Chromium")
     parser.add_argument("--open", action="store_true",
                         help="open the HTML preview in the default browser")
     parser.set_defaults(handler=run)
@@ -32,11 +43,29 @@ def run(args: argparse.Namespace) -> int:
     warn(prepared.warnings)
     if not prepared.edition.items:
         warn([f"no articles published in week {week}; the preview is empty"])
+    subscriber = choose_subscriber(settings, args.as_email)
     # Previews are never sent, so a one-off secret is fine when DIGEST_SECRET is unset.
     factory = MessageFactory(prepared.rendered, settings, settings.secret or "preview-only")
-    files = write_previews(factory, settings)
-    for path in (files.html, files.text, files.eml):
+    files = write_previews(factory, settings, subscriber, screenshots=args.screenshots)
+    for path in (files.html, files.text, files.eml, *files.screenshots, files.archive):
         print(path)
     if args.open:
         webbrowser.open(files.html.as_uri())
     return 0
+
+
+def choose_subscriber(settings: Settings, email: str | None) -> Subscriber:
+    """The listed subscriber with this address; an unlisted address gets a sample one."""
+    if not email:
+        return SAMPLE_SUBSCRIBER
+    try:
+        address = check_address(email.strip())
+    except ValueError as error:
+        raise DigestError(f"--as {email!r}: {error}") from None
+    key = Subscriber(email=address).key
+    for entry in load_entries(settings.path("subscribers")).entries:
+        if entry.subscriber.key == key:
+            return entry.subscriber
+    warn([f"--as {address}: not on any list in subscribers/; previewing as an unnamed "
+          "subscriber with that address"])
+    return Subscriber(email=address)
