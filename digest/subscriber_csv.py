@@ -32,9 +32,9 @@ def decode_utf8(path: Path) -> str:
                               "save the file as UTF-8", line) from None
 
 
-def read_header(path: Path, cells: list[str]) -> list[str]:
+def read_header(path: Path, cells: list[str], need_email: bool = True) -> list[str]:
     header = [normalise_column(cell) for cell in cells]
-    if "email" not in header:
+    if need_email and "email" not in header:
         # Mailchimp calls it "Email Address": point at import, which maps such headers.
         raise SubscriberError(path, "header row must have an `email` column (exports from "
                               "other tools: use `digest subscribers import FILE`)", 1)
@@ -44,7 +44,8 @@ def read_header(path: Path, cells: list[str]) -> list[str]:
     return header
 
 
-def read_csv_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+def read_csv_rows(path: Path, need_email: bool = True,
+                  ) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Header and (first line, cells) per row. Raises SubscriberError for unreadable files."""
     text = decode_utf8(path)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -54,7 +55,7 @@ def read_csv_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     try:
         for cells in reader:
             if header is None:
-                header = read_header(path, cells)
+                header = read_header(path, cells, need_email)
             elif any(cell.strip() for cell in cells):
                 rows.append((line, cells))
             line = reader.line_num + 1

@@ -19,8 +19,8 @@ from digest.subscriber_csv import read_csv_list
 from digest.subscriber_records import Entry, check_address
 from digest.subscriber_yaml import read_yaml_list
 
-__all__ = ["Audience", "SubscriberList", "check_address", "list_files", "load_entries",
-           "load_subscribers", "resolve_list"]
+__all__ = ["Audience", "SubscriberList", "check_address", "check_list_name", "list_files",
+           "load_entries", "load_subscribers", "resolve_list"]
 
 SUFFIXES = (".csv", ".yaml", ".yml")
 
@@ -73,14 +73,19 @@ def list_files(folder: Path) -> list[Path]:
                   and not p.name.startswith("."))
 
 
-def resolve_list(folder: Path, name: str, origin: str) -> Path:
-    """The file of list `name`; refuses any name that would leave `subscribers/`."""
+def check_list_name(name: str, origin: str) -> None:
+    """Refuse any list name that would leave `subscribers/`."""
     candidate = Path(name)
     if (not name or candidate.is_absolute() or len(candidate.parts) != 1
             or "\\" in name or name.startswith(".")):
         raise DigestError(f"{origin} {name!r}: a list name must be a file name inside "
                           "subscribers/ (such as readers or readers.csv), not a path")
-    options = [folder / name] if candidate.suffix in SUFFIXES else [
+
+
+def resolve_list(folder: Path, name: str, origin: str) -> Path:
+    """The file of list `name`; refuses any name that would leave `subscribers/`."""
+    check_list_name(name, origin)
+    options = [folder / name] if Path(name).suffix in SUFFIXES else [
         folder / f"{name}{suffix}" for suffix in SUFFIXES]
     for path in options:
         if path.is_file():

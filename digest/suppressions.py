@@ -1,12 +1,23 @@
 """Addresses that must not be mailed (unsubscribed, bounced, complained), in the ledger's DB.
 
 The store always overrides the list files and is consulted again right before each send.
+Addresses are kept in comparison form (domain lower-cased), as the ledger keeps them.
+Each write is its own committed statement (autocommit), so an unsubscribe is durable and
+visible to a running sender the moment the call returns.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest.errors import LedgerError
+
+REASONS = ("unsubscribed", "bounced", "complained", "manual")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS suppressions (
@@ -18,6 +29,14 @@ CREATE TABLE IF NOT EXISTS suppressions (
 """
 
 
+@dataclass(frozen=True)
+class Suppression:
+    email: str
+    reason: str
+    source: str
+    created_at: float  # seconds since the epoch
+
+
 class SuppressionStore:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
@@ -26,6 +45,11 @@ class SuppressionStore:
     def is_suppressed(self, email: str) -> bool:
         row = self.db.execute("SELECT 1 FROM suppressions WHERE email=?", (email,)).fetchone()
         return row is not None
+
+    def get(self, email: str) -> Suppression | None:
+        row = self.db.execute("SELECT email, reason, source, created_at FROM suppressions"
+                              " WHERE email=?", (email,)).fetchone()
+        return Suppression(*row) if row else None
 
     def suppress(self, email: str, reason: str, source: str = "") -> bool:
         """True if the address was not suppressed before (a repeat is harmless)."""
@@ -36,5 +60,36 @@ class SuppressionStore:
         )
         return cursor.rowcount == 1
 
-    def unsuppress(self, email: str) -> bool:
-        return self.db.execute("DELETE FROM suppressions WHERE email=?", (email,)).rowcount == 1
+    def unsuppress(self, email: str, reasons: tuple[str, ...] = REASONS) -> bool:
+        """Lift a suppression, only if its reason is one of `reasons`."""
+        marks = ",".join("?" * len(reasons))
+        cursor = self.db.execute(
+            f"DELETE FROM suppressions WHERE email=? AND reason IN ({marks})", (email, *reasons))
+        return cursor.rowcount == 1
+
+    def listing(self, since: float | None = None) -> list[Suppression]:
+        """Every suppression, oldest first; only those recorded at or after `since`."""
+        rows = self.db.execute(
+            "SELECT email, reason, source, created_at FROM suppressions WHERE created_at>=?"
+            " ORDER BY created_at, email", (since if since is not None else float("-inf"),))
+        return [Suppression(*row) for row in rows]
+
+    def emails(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT email FROM suppressions")}
+
+
+@contextmanager
+def open_suppressions(path: Path) -> Iterator[SuppressionStore]:
+    """The store in the workspace database, without the rest of the ledger (serve, editors)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")  # an unsubscribe, once answered, stays
+        store = SuppressionStore(db)
+    except (sqlite3.Error, OSError) as error:
+        raise LedgerError(f"{path}: cannot open the suppression store: {error}") from None
+    try:
+        yield store
+    finally:
+        db.close()
