@@ -61,7 +61,7 @@ def refuse_tricks(path: Path, text: str) -> None:
     """Anchors, aliases and explicit tags are never needed in a subscriber list."""
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            line = event.start_mark.line + 1
+            line = event.start_mark.line + 1 if event.start_mark else None
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise SubscriberError(path, "anchors and aliases (&name, *name) are not allowed "
                                       "in subscriber lists; write each record out", line)
