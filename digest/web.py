@@ -122,7 +122,7 @@ def _routes(service: UnsubscribeService) -> list[BaseRoute]:
         if email is None:
             return service.bad_token()
         own_url = f"{service.prefix}/unsubscribe/{token}"
-        if request.method == "GET":
+        if request.method != "POST":  # GET and HEAD never change anything
             return service.render(Page(
                 "Unsubscribe?", f"Stop sending {name} to {email}?", own_url, "Unsubscribe"))
         form = await _form_values(request)
@@ -141,7 +141,7 @@ def _routes(service: UnsubscribeService) -> list[BaseRoute]:
         if email is None:
             return service.bad_token()
         own_url = f"{service.prefix}/resubscribe/{token}"
-        if request.method == "GET":
+        if request.method != "POST":  # GET and HEAD never change anything
             return service.render(Page(
                 "Subscribe again?", f"Send {name} to {email} again?", own_url,
                 "Subscribe again"))
