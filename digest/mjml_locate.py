@@ -65,9 +65,11 @@ class _Balance(HTMLParser):
         if self.stack and self.stack[-1][0] == tag:
             self.stack.pop()
             return
-        expected = f"</{self.stack[-1][0]}>" if self.stack else "nothing"
-        self.fault = Fault(self._offset(), f"</{tag}> does not close anything open here "
-                           f"(expected {expected})")
+        if self.stack:
+            message = f"</{tag}> comes while <{self.stack[-1][0]}> is still open; close it first"
+        else:
+            message = f"</{tag}> closes nothing: no <{tag}> is open here"
+        self.fault = Fault(self._offset(), message)
 
     def handle_data(self, data: str) -> None:
         # An unterminated quote turns the rest of a start tag into text.

@@ -34,6 +34,8 @@ SIZE_LIMIT = 100_000  # Gmail clips messages near 102 KB
 # MRML writes `\n`, `\"` or `\u{a0}` into attributes it failed to normalise.
 _ESCAPED_IN_ATTRIBUTE = re.compile(r'=\s*"[^"<>]*\\(?:n|t|r|"|u\{)[^"<>]*"')
 _ATTR_SPACE = re.compile(r"[\s\u00a0\u2028\u2029]+")
+_TAG = re.compile(r"<[A-Za-z][^<>]*>")
+_ATTR_VALUE = re.compile(r'="([^"]*)"')
 # Whitespace, control characters, quotes, angle brackets and backslashes never belong in a URL.
 _URL_UNSAFE = re.compile(r"[\x00-\x20\x7f-\xa0\"'<>\\`]")
 
@@ -71,6 +73,18 @@ def wrap_text(value: Any, width: int = 72, indent: str = "") -> str:
                       subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
         for p in paragraphs
     )
+
+
+def normalise_attributes(source: str) -> str:
+    """Make every double-quoted attribute value one line MRML passes through unharmed.
+
+    Whitespace runs (newline, tab, NBSP) become one space; a backslash becomes `&#92;`,
+    which browsers read back as a backslash.
+    """
+    def fix_tag(tag: re.Match[str]) -> str:
+        return _ATTR_VALUE.sub(lambda v: '="' + _ATTR_SPACE.sub(" ", v.group(1))
+                               .replace("\\", "&#92;") + '"', tag.group(0))
+    return _TAG.sub(fix_tag, source)
 
 
 def _autoescape(name: str | None) -> bool:
@@ -224,7 +238,7 @@ def render_edition(edition: Edition, settings: Settings) -> RenderedEdition:
     env = make_environment(settings, edition.week)
     table = SlotTable()
     context = _context(edition, settings, table)
-    source = _render(env, HTML_TEMPLATE, context)
+    source = normalise_attributes(_render(env, HTML_TEMPLATE, context))
     html = compile_mjml(source, HTML_TEMPLATE, _locator(edition, settings, table.nonce))
     warnings = check_compiled(html, edition)
     text = _render(env, TEXT_TEMPLATE, context)

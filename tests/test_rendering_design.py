@@ -1,0 +1,118 @@
+"""The email as designed: what every edition must carry, in HTML and in plain text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from rendering_fixtures import READER, STORIES, make_edition, make_workspace, tags_of
+
+from digest.config import Settings
+from digest.errors import RenderError
+from digest.messages import MessageFactory
+from digest.placeholders import escape_html, escape_text
+from digest.rendering import check_compiled, render_edition
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_workspace(tmp_path / "ws")
+
+
+def filled(settings: Settings) -> tuple[str, str]:
+    rendered = render_edition(make_edition(), settings)
+    values = MessageFactory(rendered, settings, "s3cret").values_for(READER)
+    return rendered.html.fill(values, escape_html), rendered.text.fill(values, escape_text)
+
+
+def test_html_carries_masthead_cards_and_footer(settings: Settings) -> None:
+    html, _ = filled(settings)
+    tags = tags_of(html)
+    assert any(t == "html" and a.get("lang") == "en-GB" for t, a in tags)
+    metas = {a.get("name"): a.get("content") for t, a in tags if t == "meta"}
+    assert metas["color-scheme"] == "light dark"
+    assert metas["supported-color-schemes"] == "light dark"
+    assert "prefers-color-scheme: dark" in html
+    # Preheader: the intro, hidden in the body so inboxes show it beside the subject.
+    assert re.search(r'display:none[^>]*>\s*A short week on the river', html)
+    images = [a for t, a in tags if t == "img"]
+    assert images and all(a.get("alt") for a in images)
+    alts = {a["alt"] for a in images}
+    assert {"The Weir Gazette heron logo", "Millbeck Weir Gets a Fish Pass",
+            "Hollis Fenwright", "Pell Osgood"} <= alts
+    hrefs = [a.get("href", "") for t, a in tags if t == "a"]
+    for _, url, _, _ in STORIES:
+        assert hrefs.count(url) >= 2  # the title and "Read more"
+    assert "No. 9" in html  # 2026-W48 is the ninth week from theme.first_week 2026-W40
+    assert "#7a2e8f" in html and "Verdana" in html
+    assert "9 Sluice Row, Millbeck" in html
+    assert "Hello Ottilie Brand" in html
+    assert "subscribed as ottilie.brand@example.org" in html
+    assert any(h.startswith("https://weir-gazette.example/letters/unsubscribe/") for h in hrefs)
+    assert "https://weir-gazette.example/letters/archive/2026-W48/" in hrefs
+    assert "FEATURED" in html
+
+
+def test_view_in_browser_link_can_be_turned_off(tmp_path: Path) -> None:
+    settings = make_workspace(tmp_path / "ws", extra="  view_in_browser: false")
+    html, text = filled(settings)
+    assert "View in browser" not in html and "View in browser" not in text
+    assert "/archive/" not in html
+
+
+def test_text_part_is_wrapped_and_lists_links(settings: Settings) -> None:
+    _, text = filled(settings)
+    long_lines = [line for line in text.splitlines()
+                  if len(line) > 72 and not re.fullmatch(r"(\[\d+\] )?https?://\S+", line)]
+    assert long_lines == []
+    for number, (title, url, _, author) in enumerate(STORIES, start=1):
+        assert title in text
+        assert f"[{number}] {url}" in text
+        assert author.name in text
+    assert "From the editor" in text
+    assert "9 Sluice Row" in text
+    assert "Unsubscribe:\nhttps://weir-gazette.example/letters/unsubscribe/" in text
+    assert "<" not in text.replace("<-", "")  # no markup in plain text
+
+
+def test_size_budget_warns_then_refuses() -> None:
+    edition = make_edition()
+    assert check_compiled("x" * 50_000, edition) == []
+    warnings = check_compiled("x" * 85_000, edition)
+    assert warnings and "Millbeck Weir Gets a Fish Pass" in warnings[0]
+    with pytest.raises(RenderError, match=r"101 KB, over the 100 KB limit.*max_articles"):
+        check_compiled("x" * 101_000, edition)
+
+
+def test_large_edition_is_refused_naming_the_longest_article(settings: Settings) -> None:
+    edition = make_edition()
+    long_excerpt = "A sentence about the weir that goes on and on. " * 60
+    items = [edition.items[0]] + [
+        type(edition.items[1])(article=edition.items[1].article, excerpt=long_excerpt,
+                               authors=edition.items[1].authors) for _ in range(30)]
+    with pytest.raises(RenderError, match="The Bakery That Opens at Four"):
+        render_edition(make_edition(items), settings)
+
+
+def test_mrml_attribute_escapes_are_refused() -> None:
+    with pytest.raises(RenderError, match="backslash escape inside an attribute"):
+        check_compiled('<div style="color:red;\\n font-size:2px">x</div>')
+    assert check_compiled('<div style="color:red">a\\nb</div>') == []
+
+
+def test_workspace_and_edition_templates_override_the_defaults(settings: Settings) -> None:
+    footer = settings.workspace / "templates" / "partials" / "footer.mjml.j2"
+    footer.parent.mkdir(parents=True)
+    footer.write_text('<mj-section><mj-column><mj-text>Workspace footer '
+                      '<a href="{{ unsubscribe_url }}">Leave</a></mj-text></mj-column>'
+                      '</mj-section>\n', encoding="utf-8")
+    html = render_edition(make_edition(), settings).html.fill({}, escape_html)
+    assert "Workspace footer" in html
+    edition_footer = settings.workspace / "editions" / "2026-W48" / "templates" / "partials"
+    edition_footer.mkdir(parents=True)
+    (edition_footer / "footer.mjml.j2").write_text(
+        "<mj-section><mj-column><mj-text>Edition footer</mj-text></mj-column></mj-section>\n",
+        encoding="utf-8")
+    html = render_edition(make_edition(), settings).html.fill({}, escape_html)
+    assert "Edition footer" in html and "Workspace footer" not in html
