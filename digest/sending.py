@@ -79,6 +79,7 @@ async def open_connection(smtp: SmtpSettings) -> aiosmtplib.SMTP:
     )
     try:
         await client.connect()
+        await client.ehlo()  # connect() alone leaves the extensions unknown
         if smtp.starttls:
             if not client.supports_extension("starttls"):
                 raise DeliveryStopped(smtp.host, smtp.port,
