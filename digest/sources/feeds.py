@@ -8,6 +8,7 @@ without a title is skipped; one without a date takes the feed's date, else the f
 from __future__ import annotations
 
 import calendar
+import re
 import time
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -108,14 +109,15 @@ def _moment(value: time.struct_time | None) -> datetime | None:
 
 
 def _authors(node: Any) -> tuple[str, ...]:
+    raw = html_to_text(str(node.get("author") or ""))
+    # RSS <author> is "mail@example.org (Name)"; feedparser's own split of it is unreliable.
+    if "@" in raw:
+        match = re.search(r"\(([^)]+)\)", raw)
+        return as_names(split_names(match.group(1))) if match else ()
     names: list[str] = []
     for person in node.get("authors") or []:
         names += split_names(html_to_text(str(person.get("name") or "")))
-    if not names and node.get("author"):
-        names = split_names(html_to_text(str(node.get("author"))))
-    # RSS <author> is often "mail@example.org (Name)"; keep the name only.
-    cleaned = [n.split("(", 1)[1].rstrip(")") if "@" in n and "(" in n else n for n in names]
-    return as_names([n for n in cleaned if "@" not in n])
+    return as_names(names or split_names(raw))
 
 
 def _content(entry: Any) -> str:

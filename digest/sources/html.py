@@ -51,15 +51,20 @@ def article_from_html(data: bytes, source: Path | str, tz: tzinfo, *, url: str |
     if document is None:
         raise ContentError(source, "no article text found (not an article page?)")
     meta: dict[str, Any] = document if isinstance(document, dict) else document.as_dict()
-    text = "\n\n".join(line.strip() for line in (meta.get("text") or "").splitlines()
-                       if line.strip())
+    title = " ".join(str(meta.get("title") or "").split())
+    lines = [line.strip() for line in (meta.get("text") or "").splitlines() if line.strip()]
+    if lines and title and " ".join(lines[0].split()) == title:
+        lines = lines[1:]  # the page's own <h1> repeats the title
+    text = "\n\n".join(lines)
     words = len(text.split())
     if words < MIN_WORDS:
         raise ContentError(source, f"only {words} words of main text (not an article page?)")
-    title = " ".join(str(meta.get("title") or "").split())
     if not title:
         raise ContentError(source, "page has no title")
     warnings: list[str] = []
+    if b"</html" not in data[-4096:].lower() and b"</body" not in data[-4096:].lower():
+        warnings.append(f"{source}: page looks truncated (no closing </body> or </html>); "
+                        "used the text it has")
     published = _published(meta.get("date"), tz, source)
     if published is None:
         published = fallback
