@@ -33,6 +33,7 @@ _PROBE = """(function () {
     innerWidth: innerWidth,
     scrollWidth: document.documentElement.scrollWidth,
     lang: document.documentElement.getAttribute("lang"),
+    title: document.title,
     text: document.body.innerText,
     images: [].map.call(document.images, function (i) {
       return {src: i.getAttribute("src"), alt: i.getAttribute("alt"),

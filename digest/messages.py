@@ -27,7 +27,9 @@ SOFT_BREAK = "=" + CRLF
 
 
 def _qp(text: str) -> str:
-    return quoprimime.body_encode(text.replace("\r\n", "\n"), maxlinelen=76, eol=CRLF)
+    # quoprimime encodes characters, not bytes: hand it the UTF-8 bytes one char per byte.
+    utf8_bytes = text.replace("\r\n", "\n").encode("utf-8").decode("latin-1")
+    return quoprimime.body_encode(utf8_bytes, maxlinelen=76, eol=CRLF)
 
 
 class _EncodedPart:

@@ -62,9 +62,9 @@ def choose_subscriber(settings: Settings, email: str | None) -> Subscriber:
         address = check_address(email.strip())
     except ValueError as error:
         raise DigestError(f"--as {email!r}: {error}") from None
-    key = Subscriber(email=address).key
+    key = address.lower()  # a preview lookup, not delivery: ignore case throughout
     for entry in load_entries(settings.path("subscribers")).entries:
-        if entry.subscriber.key == key:
+        if entry.subscriber.email.lower() == key:
             return entry.subscriber
     warn([f"--as {address}: not on any list in subscribers/; previewing as an unnamed "
           "subscriber with that address"])

@@ -1,0 +1,89 @@
+"""The preview as a reader sees it in headless Chromium, on a phone and on a desktop."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import pytest
+from rendering_fixtures import STORIES, make_edition, make_workspace, with_title
+
+from digest.browser import PageView, find_chromium, inspect, screenshot
+from digest.messages import MessageFactory
+from digest.previews import write_previews
+from digest.rendering import render_edition
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(find_chromium() is None,
+                       reason="headless Chromium not installed (Debian package `chromium`)"),
+]
+HOSTILE_TITLE = "<script>document.title='owned'</script>"
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    settings = make_workspace(tmp_path_factory.mktemp("browser") / "ws")
+    edition = with_title(make_edition(), 2, HOSTILE_TITLE)
+    factory = MessageFactory(render_edition(edition, settings), settings, "s3cret")
+    return write_previews(factory, settings).html
+
+
+@pytest.fixture(scope="module")
+def views(page: Path) -> dict[int, PageView]:
+    return inspect(page, (375, 1024))
+
+
+def titles() -> list[str]:
+    return [STORIES[0][0], STORIES[1][0], HOSTILE_TITLE]
+
+
+@pytest.mark.parametrize("width", [375, 1024])
+def test_no_sideways_scrolling(views: dict[int, PageView], width: int) -> None:
+    view = views[width]
+    assert view.data["innerWidth"] == width
+    assert not view.scrolls_sideways, (view.data["scrollWidth"], width)
+
+
+@pytest.mark.parametrize("width", [375, 1024])
+def test_titles_and_blurbs_are_visible(views: dict[int, PageView], width: int) -> None:
+    view = views[width]
+    shown = {h["text"]: h for h in view.headings if h["shown"]}
+    for title in titles():
+        assert title in shown, title
+        box = shown[title]["box"]
+        assert 0 <= box["x"] and box["x"] + box["width"] <= width + 0.5
+    for _, _, excerpt, author in STORIES:
+        assert excerpt.split(".")[0] in " ".join(view.text.split())
+        assert author.bio.split(" ", 2)[-1] in " ".join(view.text.split())
+    assert "9 Sluice Row" in view.text and "Unsubscribe" in view.text
+
+
+@pytest.mark.parametrize("width", [375, 1024])
+def test_every_image_has_alt_text(views: dict[int, PageView], width: int) -> None:
+    images = views[width].images
+    assert len(images) >= 4  # logo, featured image, two author photos
+    assert all((image["alt"] or "").strip() for image in images), images
+
+
+@pytest.mark.parametrize("width", [375, 1024])
+def test_links_point_at_the_articles(views: dict[int, PageView], width: int) -> None:
+    links = views[width].links
+    for title, (_, url, _, _) in zip(titles(), STORIES, strict=True):
+        by_title = [link["href"] for link in links if link["text"] == title]
+        assert by_title == [url], title
+        assert url in [link["href"] for link in links if link["text"] == "Read more →"]
+    assert all(link["href"].startswith("https://") for link in links)
+
+
+def test_hostile_title_did_not_run(views: dict[int, PageView], page: Path) -> None:
+    assert HOSTILE_TITLE in views[375].text  # shown as text, not executed
+    assert views[375].data["title"] == "The Weir Gazette: 23 November 2026"
+
+
+def test_screenshots_are_the_requested_width(page: Path, tmp_path: Path) -> None:
+    png = screenshot(page, tmp_path / "mobile.png", 375)
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert width == 375 and height > 1000  # the whole email, not just the first screen
