@@ -99,13 +99,13 @@ class Dispatcher:
         except Exception as error:
             self._stopped = DigestError(f"{email}: cannot build the message: {error}")
             return self._release(delivery)
-        await self.limiter.acquire()
-        if self._stopped is not None:
-            return self._release(delivery)
         try:
             client = await connection.ready()
         except DeliveryStopped as stop:
             self._stopped = self._stopped or stop
+            return self._release(delivery)
+        await self.limiter.acquire()  # paced right before MAIL: the server sees the rate
+        if self._stopped is not None:
             return self._release(delivery)
         outcome, reconnect = await send_one(client, self.sender, delivery, message,
                                             self.smtp, self.policy)

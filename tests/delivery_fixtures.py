@@ -98,6 +98,7 @@ class FaultHandler(RecordingHandler):
     slow_seconds: float = 1.0
     tries: Counter[str] = field(default_factory=Counter)
     arrivals: list[float] = field(default_factory=list)
+    mail_times: list[float] = field(default_factory=list)
     on_message: Callable[[int], None] | None = None
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
@@ -112,6 +113,13 @@ class FaultHandler(RecordingHandler):
                 kind = "temporary" if code.startswith("4") else "permanent"
                 return f"{code} {code[0]}.0.0 {kind} refusal for {address}"
         envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope,
+                          address: str, options: list[str]) -> str:
+        self.mail_times.append(time.monotonic())
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
