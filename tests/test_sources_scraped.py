@@ -1,0 +1,83 @@
+"""Scraped plain text: bylines, datelines, several authors, bios, and noise lines dropped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from digest.errors import ContentError
+from digest.sources.scraped import read_scraped
+from tests.sources_support import write
+
+UTC = ZoneInfo("UTC")
+BODY = ("The sleeper service returned on Sunday after eleven years away.\n\n"
+        "By the time the train reached the viaduct, most passengers were asleep.\n\n")
+
+
+def scraped(tmp_path: Path, head: str, tail: str = "") -> Path:
+    return write(tmp_path / "story.txt", f"The Estuary Ledger\n\nNight Trains Return\n\n"
+                 f"Night Trains Return\n\n{head}\n\n{BODY}{tail}")
+
+
+@pytest.mark.parametrize(("head", "names", "day"), [
+    ("By Oona Brack | March 3, 2025", ("Oona Brack",), "2025-03-03"),
+    ("By Oona Brack and Teodor Vance | 3 March 2025", ("Oona Brack", "Teodor Vance"),
+     "2025-03-03"),
+    ("By Oona Brack, Teodor Vance and Lio Park", ("Oona Brack", "Teodor Vance", "Lio Park"),
+     None),
+    ("Written by Oona Brack · Mar. 3, 2025", ("Oona Brack",), "2025-03-03"),
+    ("By Oona Brack, March 3rd, 2025", ("Oona Brack",), "2025-03-03"),
+    ("Published: 2025-03-03 10:30 GMT\n\nBy Oona Brack", ("Oona Brack",), "2025-03-03"),
+    ("Updated March 4, 2025\n\n5 min read", (), "2025-03-04"),
+])
+def test_bylines_and_datelines(tmp_path: Path, head: str, names: tuple[str, ...],
+                               day: str | None) -> None:
+    article = read_scraped(scraped(tmp_path, head), UTC)
+    assert article.authors == names
+    assert article.body.startswith("The sleeper service returned")
+    if day:
+        assert article.published.date().isoformat() == day and not article.date_from_file
+    else:
+        assert article.date_from_file
+
+
+def test_sentence_starting_with_by_is_body(tmp_path: Path) -> None:
+    article = read_scraped(scraped(tmp_path, "Share   Tweet   Email"), UTC)
+    assert "By the time the train reached the viaduct" in article.body
+    assert "Tweet" not in article.body
+
+
+def test_read_more_and_share_lines_leave_the_body(tmp_path: Path) -> None:
+    tail = ("Read more: Why the viaduct closed for a decade\n\nShare this article\n\n"
+            "Related: Ferry timetable changes\n\nRail officials said bookings were strong.\n")
+    body = read_scraped(scraped(tmp_path, "By Oona Brack", tail), UTC).body
+    assert "Read more" not in body and "Share" not in body and "Related" not in body
+    assert body.endswith("Rail officials said bookings were strong.")
+
+
+def test_several_authors_each_with_a_bio(tmp_path: Path) -> None:
+    tail = ("About the authors\n\nOona Brack\n\nOona Brack covers transport for the Ledger.\n\n"
+            "Teodor Vance\n\nTeodor Vance is the Ledger's data reporter.\n")
+    article = read_scraped(scraped(tmp_path, "By O. Brack", tail), UTC)
+    assert article.authors == ("Oona Brack", "Teodor Vance")
+    assert article.author_bios == (
+        ("Oona Brack", "Oona Brack covers transport for the Ledger."),
+        ("Teodor Vance", "Teodor Vance is the Ledger's data reporter."))
+    assert "covers transport" not in article.body
+
+
+def test_bio_without_a_name_line_belongs_to_the_byline_author(tmp_path: Path) -> None:
+    tail = "About the author\n\nOona Brack has covered the coast line since 2015.\n"
+    article = read_scraped(scraped(tmp_path, "By Oona Brack", tail), UTC)
+    assert article.authors == ("Oona Brack",)
+    assert article.author_bios == (("Oona Brack", "Oona Brack has covered the coast line "
+                                                  "since 2015."),)
+
+
+def test_missing_body_is_an_error_with_a_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "empty.txt", "The Ledger\n\nA Title\n\nBy Oona Brack | May 1, 2025\n")
+    with pytest.raises(ContentError) as caught:
+        read_scraped(path, UTC)
+    assert caught.value.line == 5 and "no body text" in str(caught.value)
