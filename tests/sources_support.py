@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -50,7 +51,7 @@ class Site:
 
 def serve(site: Site) -> Iterator[Site]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_GET(self) -> None:
             site.requests.append((self.path, dict(self.headers)))
             page = site.pages.get(self.path)
             if page is None:
@@ -70,10 +71,8 @@ def serve(site: Site) -> Iterator[Site]:
             if page.last_modified:
                 self.send_header("Last-Modified", page.last_modified)
             self.end_headers()
-            try:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(page.body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
 
         def log_message(self, *args: object) -> None:
             pass
