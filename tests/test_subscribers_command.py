@@ -1,0 +1,131 @@
+"""`digest subscribers` import/export/unsubscribe, and SMTPUTF8 per recipient."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from smtp_server import RecordingHandler, free_port
+from unsubscribe_workspace import SECRET, digest_env, make_workspace, run_digest
+
+from digest.cli import main
+from digest.subscriber_export import neutralise
+from digest.suppressions import open_suppressions
+
+MAILCHIMP = (
+    "Email Address,First Name,Last Name,TAGS,OPTIN_TIME,MEMBER_RATING\n"
+    "new.one@example.org,New,One,\"\"\"boats\"\",\"\"weekly\"\"\",2025-01-02 10:00:00,2\n"
+    "una@example.org,Una,Pike,,2025-01-03 10:00:00,3\n"
+    "not an address,Bad,Row,,,1\n"
+)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("DIGEST_SECRET", raising=False)
+    return make_workspace(tmp_path / "ws")
+
+
+def test_import_merges_reports_rejected_rows_and_honours_unsubscribes(
+        workspace: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    export = tmp_path / "mailchimp.csv"
+    export.write_text(MAILCHIMP, encoding="utf-8")
+    gone = tmp_path / "unsubscribed.csv"
+    gone.write_text("Email Address,Status\nleft@example.org,unsubscribed\n", encoding="utf-8")
+    ws = ["-w", str(workspace)]
+    assert main(["subscribers", "import", str(export), "--into", "readers", *ws]) == 1
+    assert main(["subscribers", "import", str(gone), *ws]) == 0
+    err = capsys.readouterr().err
+    assert f"rejected: {export}:4: invalid email address:" in err
+    assert "added 1 to subscribers/readers.csv; 1 already listed; 0 unsubscribed/bounced " \
+        "(suppressed); 1 rejected" in err
+    with (workspace / "subscribers" / "readers.csv").open(encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    assert [r["email"] for r in rows] == ["una@example.org", "vic@example.net",
+                                          "wren@example.com", "new.one@example.org"]
+    assert rows[1]["name"] == "Marsh, Vic"  # existing rows kept as they were
+    assert rows[3]["name"] == "New One" and rows[3]["lists"] == "boats;weekly"
+    assert rows[3]["subscribed_at"] == "2025-01-02 10:00:00"
+    with open_suppressions(workspace / "digest.db") as store:
+        assert [(s.email, s.reason) for s in store.listing()] == [
+            ("left@example.org", "unsubscribed")]
+
+
+def test_import_refuses_a_target_outside_subscribers(workspace: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    export = tmp_path / "x.csv"
+    export.write_text(MAILCHIMP, encoding="utf-8")
+    assert main(["subscribers", "import", str(export), "--into", "../x", "-w",
+                 str(workspace)]) == 1
+    assert "error: --into '../x': a list name must be a file name inside subscribers/" in \
+        capsys.readouterr().err
+
+
+def test_export_neutralises_formulas_and_filters_by_status(
+        workspace: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (workspace / "subscribers" / "more.yaml").write_text(
+        "- email: calc@example.org\n  name: '=HYPERLINK(\"http://x.example\",\"y\")'\n"
+        "  note: \"-2+3\"\n- email: plus@example.org\n  name: '+1 555'\n  city: '@home'\n",
+        encoding="utf-8")
+    ws = ["-w", str(workspace)]
+    assert main(["subscribers", "unsubscribe", "vic@EXAMPLE.net", *ws]) == 0
+    capsys.readouterr()
+    assert main(["subscribers", "export", *ws]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    by_email = {row["email"]: row for row in rows}
+    assert by_email["calc@example.org"]["name"] == "'=HYPERLINK(\"http://x.example\",\"y\")"
+    assert by_email["calc@example.org"]["note"] == "'-2+3"
+    assert neutralise("\tTab") == "'\tTab" and neutralise("a=b") == "a=b"
+    assert by_email["plus@example.org"]["name"] == "'+1 555"
+    assert by_email["plus@example.org"]["city"] == "'@home"
+    assert by_email["vic@example.net"]["status"] == "unsubscribed"
+    assert by_email["vic@example.net"]["suppressed_by"] == "editor"
+    assert main(["subscribers", "export", "--status", "unsubscribed", *ws]) == 0
+    only = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [row["email"] for row in only] == ["vic@example.net"]
+
+
+def test_unsubscribe_and_resubscribe_by_hand(workspace: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    ws = ["-w", str(workspace)]
+    assert main(["subscribers", "unsubscribe", "una@example.org", *ws]) == 0
+    assert main(["subscribers", "unsubscribe", "una@example.org", *ws]) == 0
+    assert main(["subscribers", "count", *ws]) == 0
+    out, err = capsys.readouterr()
+    assert "already suppressed (unsubscribed); nothing changed" in err
+    assert "next edition goes to: 2" in out
+    assert main(["subscribers", "resubscribe", "una@example.org", *ws]) == 0
+    assert main(["subscribers", "count", "--tag", "boats", *ws]) == 0
+    assert "next edition goes to: 2" in capsys.readouterr().out  # una and wren
+    assert main(["subscribers", "unsubscribe", "no-at-sign", *ws]) == 1
+    assert "error: EMAIL: not a valid address" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("smtputf8", [True, False])
+def test_internationalised_address_needs_smtputf8_and_fails_alone(
+        tmp_path: Path, smtputf8: bool) -> None:
+    root = make_workspace(tmp_path / "ws")
+    with (root / "subscribers" / "readers.csv").open("a", encoding="utf-8") as file:
+        file.write("zoë@exämple.org,Zoë,weekly,\r\n")
+    handler = RecordingHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port,
+                            enable_SMTPUTF8=smtputf8)
+    controller.start()
+    try:
+        result = run_digest("weekly", "-w", str(root), "--week", "2026-W10", env=digest_env(
+            DIGEST_SECRET=SECRET, DIGEST_SMTP_URL=f"smtp://127.0.0.1:{port}"))
+    finally:
+        controller.stop()
+    received = sorted(r.rcpt_tos[0] for r in handler.received)
+    ascii_readers = ["una@example.org", "vic@example.net", "wren@example.com"]
+    if smtputf8:
+        assert result.returncode == 0, result.stderr
+        assert received == [*ascii_readers, "zoë@exämple.org"]
+    else:
+        assert result.returncode == 1  # one failure, reported
+        assert received == ascii_readers
+        assert "3 sent, 1 failed" in result.stderr
