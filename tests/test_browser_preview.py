@@ -52,7 +52,7 @@ def test_titles_and_blurbs_are_visible(views: dict[int, PageView], width: int) -
     for title in titles():
         assert title in shown, title
         box = shown[title]["box"]
-        assert 0 <= box["x"] and box["x"] + box["width"] <= width + 0.5
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5
     for _, _, excerpt, author in STORIES:
         assert excerpt.split(".")[0] in " ".join(view.text.split())
         assert author.bio.split(" ", 2)[-1] in " ".join(view.text.split())
