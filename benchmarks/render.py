@@ -1,0 +1,157 @@
+"""Personalised messages per second: render once + fill slots, against a naive baseline.
+
+    python benchmarks/render.py [--subscribers 10000] [--baseline-sample 300]
+
+Both run in this process on the same 10-article edition. The naive baseline does, per
+subscriber, what a simple mail merge would: Jinja render, MJML compile, EmailMessage
+serialisation. It is timed on a sample (it is slow) and reported as a rate. Peak memory
+of the fast path is measured with tracemalloc at 1,000 and at the full subscriber count:
+messages are built and dropped one by one, so the peak must not grow with the list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from digest.config import Settings, load_settings
+from digest.messages import MessageFactory
+from digest.models import Article, Author, Edition, EditionItem, Subscriber
+from digest.rendering import (
+    HTML_TEMPLATE,
+    TEXT_TEMPLATE,
+    compile_mjml,
+    edition_number,
+    make_environment,
+    render_edition,
+)
+
+CONFIG = """\
+newsletter:
+  name: Benchmark Bulletin
+  from: "Benchmark Bulletin <news@bench.example>"
+  public_url: https://bench.example/news
+  postal_address: "1 Test Road, Testville"
+"""
+SENTENCE = "The council met on Tuesday to discuss the harbour wall and the new ferry. "
+
+
+def make_edition() -> Edition:
+    items = tuple(
+        EditionItem(
+            article=Article(title=f"Story number {n} about the harbour", body=SENTENCE,
+                            source="bench", published=datetime(2026, 11, 24, tzinfo=UTC),
+                            url=f"https://bench.example/story-{n}"),
+            excerpt=SENTENCE * 5,
+            authors=(Author(f"Writer {n}", f"Writer {n} covers the harbour. " * 3,
+                            f"https://bench.example/w{n}.jpg"),),
+            featured=n == 0,
+        )
+        for n in range(10)
+    )
+    return Edition(week="2026-W48", newsletter="Benchmark Bulletin",
+                   subject="Benchmark Bulletin: 23 November 2026",
+                   date=datetime(2026, 11, 23, tzinfo=UTC), items=items,
+                   intro="Ten stories this week.")
+
+
+def subscribers(count: int) -> Iterator[Subscriber]:
+    for n in range(count):
+        yield Subscriber(email=f"reader{n}@example.org", name=f"Reader {n}")
+
+
+def fast(edition: Edition, settings: Settings, count: int) -> tuple[float, int]:
+    """Render once, then build every message; returns (seconds, total bytes)."""
+    start = time.perf_counter()
+    factory = MessageFactory(render_edition(edition, settings), settings, "bench-secret")
+    total = 0
+    for subscriber in subscribers(count):
+        total += len(factory.build(subscriber))
+    return time.perf_counter() - start, total
+
+
+class _Value(str):
+    """A plain value that also answers the templates' `.otherwise(default)`."""
+
+    def otherwise(self, default: str) -> str:
+        return str(self) or default
+
+
+class _Reader:
+    def __init__(self, subscriber: Subscriber) -> None:
+        self.name, self.email = _Value(subscriber.name), _Value(subscriber.email)
+
+
+def naive(edition: Edition, settings: Settings, count: int) -> tuple[float, int]:
+    """Per subscriber: Jinja, MJML, EmailMessage. Returns (seconds, total bytes)."""
+    env = make_environment(settings, edition.week)
+    factory = MessageFactory(render_edition(edition, settings), settings, "bench-secret")
+    start = time.perf_counter()
+    total = 0
+    for subscriber in subscribers(count):
+        values = factory.values_for(subscriber)
+        context: dict[str, Any] = {
+            "newsletter": settings.newsletter, "theme": settings.theme, "edition": edition,
+            "edition_number": edition_number(edition, settings), "items": edition.items,
+            "view_in_browser": True, "subscriber": _Reader(subscriber),
+            "unsubscribe_url": values["unsubscribe_url"], "view_url": values["view_url"],
+        }
+        html = compile_mjml(env.get_template(HTML_TEMPLATE).render(context), HTML_TEMPLATE)
+        text = env.get_template(TEXT_TEMPLATE).render(context)
+        message = EmailMessage()
+        message["From"] = settings.newsletter.sender
+        message["To"] = subscriber.email
+        message["Subject"] = edition.subject
+        message["List-Unsubscribe"] = f"<{values['unsubscribe_url']}>"
+        message.set_content(text)
+        message.add_alternative(html, subtype="html")
+        total += len(message.as_bytes())
+    return time.perf_counter() - start, total
+
+
+def peak_memory(edition: Edition, settings: Settings, count: int) -> int:
+    tracemalloc.start()
+    fast(edition, settings, count)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscribers", type=int, default=10_000)
+    parser.add_argument("--baseline-sample", type=int, default=300)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "digest.yaml").write_text(CONFIG, encoding="utf-8")
+        settings = load_settings(Path(folder), env={})
+        edition = make_edition()
+        fast(edition, settings, 50)  # warm up: imports, template cache
+        fast_seconds, fast_bytes = fast(edition, settings, args.subscribers)
+        naive_seconds, naive_bytes = naive(edition, settings, args.baseline_sample)
+        small = peak_memory(edition, settings, 1_000)
+        large = peak_memory(edition, settings, args.subscribers)
+    fast_rate = args.subscribers / fast_seconds
+    naive_rate = args.baseline_sample / naive_seconds
+    print(f"edition: 10 articles, {fast_bytes // args.subscribers / 1000:.1f} KB per message "
+          f"(naive: {naive_bytes // args.baseline_sample / 1000:.1f} KB)")
+    print(f"render once + fill: {args.subscribers} messages in {fast_seconds:.2f} s "
+          f"= {fast_rate:,.0f} msg/s (including the one render)")
+    print(f"naive baseline:     {args.baseline_sample} messages in {naive_seconds:.2f} s "
+          f"= {naive_rate:,.0f} msg/s")
+    print(f"speed-up:           {fast_rate / naive_rate:.1f}x (target >= 20x)")
+    print(f"peak memory:        {small / 1e6:.2f} MB at 1,000 subscribers, "
+          f"{large / 1e6:.2f} MB at {args.subscribers:,} (ratio {large / small:.2f})")
+    return 0 if fast_rate / naive_rate >= 20 and large / small < 1.5 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
