@@ -46,6 +46,8 @@ class Audience:
 
     def narrowed(self, lists: Sequence[str] = (), tags: Sequence[str] = ()) -> Audience:
         """Narrow to command-line --list/--tag: never wider than the configured audience."""
+        for name in lists:
+            check_list_name(name, "--list")
         chosen = tuple(lists) or self.lists
         if lists and self.lists:
             outside = [name for name in lists if _stem(name) not in map(_stem, self.lists)]

@@ -12,6 +12,8 @@ from smtp_server import RecordingHandler, free_port
 from unsubscribe_workspace import SECRET, digest_env, make_workspace, run_digest
 
 from digest.cli import main
+from digest.config import load_settings
+from digest.errors import ConfigError
 from digest.subscriber_export import neutralise
 from digest.suppressions import open_suppressions
 
@@ -129,3 +131,24 @@ def test_internationalised_address_needs_smtputf8_and_fails_alone(
         assert result.returncode == 1  # one failure, reported
         assert received == ascii_readers
         assert "3 sent, 1 failed" in result.stderr
+
+
+def test_audience_in_config_refuses_paths_with_file_and_line(workspace: Path) -> None:
+    config = workspace / "digest.yaml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + "audience:\n  lists:\n    - readers\n    - ../../etc/list\n",
+                      encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(workspace, env={})
+    assert str(caught.value) == (f"{config}:16: audience.lists: '../../etc/list' must be a "
+                                 "name of a file inside subscribers/, not a path")
+
+
+def test_weekly_list_and_tag_narrow_who_is_sent_to(workspace: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    ws = ["-w", str(workspace), "--week", "2026-W10"]
+    assert main(["weekly", *ws, "--list", "../readers"]) == 1
+    assert "error: --list '../readers': a list name must be a file name inside subscribers/" \
+        in capsys.readouterr().err
+    assert main(["weekly", *ws, "--tag", "boats"]) == 0
+    assert "2 subscriber(s)" in capsys.readouterr().err  # una and wren, not vic
