@@ -116,3 +116,26 @@ def test_workspace_and_edition_templates_override_the_defaults(settings: Setting
         encoding="utf-8")
     html = render_edition(make_edition(), settings).html.fill({}, escape_html)
     assert "Edition footer" in html and "Workspace footer" not in html
+
+
+@pytest.mark.parametrize(("setting", "words"), [
+    ('  accent_color: "red; background:url(x)"', "accent_color: must be a colour"),
+    ('  font_family: "Arial\\"; color: red"', "font_family: must be a font list"),
+    ("  logo_url: javascript:alert(1)", "logo_url: must be an http(s) URL"),
+    ("  first_week: week one", "first_week: must be an ISO week"),
+])
+def test_bad_theme_settings_name_file_and_line(tmp_path: Path, setting: str,
+                                              words: str) -> None:
+    from rendering_fixtures import CONFIG
+
+    from digest.config import load_settings
+    from digest.errors import ConfigError
+
+    key = setting.split(":")[0]
+    lines = [line for line in CONFIG.format(extra="").splitlines() if not line.startswith(key)]
+    lines.append(setting)
+    (tmp_path / "digest.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(words)) as caught:
+        load_settings(tmp_path, env={})
+    assert caught.value.path.name == "digest.yaml"
+    assert caught.value.line == len(lines)
