@@ -17,8 +17,7 @@ from digest.errors import DeliveryError, DeliveryStopped, DigestError
 from digest.ledger import Delivery, Ledger, Outcome
 from digest.ratelimit import RateLimiter
 from digest.report import Report
-from digest.sending import Connection, RetryPolicy, send_one
-from digest.subscribers import check_address
+from digest.sending import Connection, RetryPolicy, check_envelope, send_one
 
 FLUSH_EVERY = 64  # outcomes per commit at most...
 FLUSH_AFTER = 0.5  # ...and seconds an outcome may wait for its commit
@@ -33,19 +32,21 @@ class DeliveryPaused(DeliveryError):
 class Dispatcher:
     def __init__(self, ledger: Ledger, edition: str, smtp: SmtpSettings, sender: str,
                  build: Callable[[Delivery], bytes], report: Report,
-                 delivery: DeliverySettings | None = None) -> None:
+                 delivery: DeliverySettings | None = None, crlf: bool = False) -> None:
         self.ledger = ledger
         self.edition = edition
         self.smtp = smtp
         self.sender = sender
         self.build = build
+        self.crlf = crlf  # build() makes CRLF-only messages (MessageFactory does)
         self.report = report
         self.settings = delivery or DeliverySettings()
         self.policy = RetryPolicy.from_settings(self.settings)
         self.limiter = RateLimiter(self.settings.rate, self.settings.burst,
                                    self.settings.hourly_cap)
         self.lease = smtp.final_reply_timeout + 4 * smtp.timeout + 60
-        self.claim_size = min(64, max(8, 2 * smtp.connections))
+        # Small claims keep the rows a crash leaves uncertain few; each is one commit.
+        self.claim_size = min(64, max(8, 4 * smtp.connections))
         self._pending: list[Outcome] = []
         self._last_flush = time.monotonic()
         self._stopped: DigestError | None = None
@@ -87,11 +88,8 @@ class Dispatcher:
         email = delivery.subscriber.email
         if self._stopped is not None:
             return self._release(delivery)
-        # Checked again at the last moment: an unsubscribe during the run is honoured.
-        if self.ledger.suppressions.is_suppressed(email):
-            return self._note(Outcome(email, "suppressed", None, "suppressed"))
         try:
-            check_address(email)  # ours to check, not the SMTP client's
+            check_envelope(email)  # ours to check, not the SMTP client's
         except ValueError as error:
             return self._note(Outcome(email, "failed", None, f"invalid address: {error}"))
         try:
@@ -108,7 +106,7 @@ class Dispatcher:
         if self._stopped is not None:
             return self._release(delivery)
         outcome, reconnect = await send_one(client, self.sender, delivery, message,
-                                            self.smtp, self.policy)
+                                            self.smtp, self.policy, self.crlf)
         self._note(outcome)
         if reconnect:
             connection.drop()
@@ -141,10 +139,14 @@ class Dispatcher:
         window_ends = time.time() + self.settings.retry_window
         try:
             while self._stopped is None:
-                batch = self.ledger.claim(self.edition, self.claim_size, self.lease)
-                for delivery in batch:
+                # Suppression is checked again in the claim: an unsubscribe during the run
+                # is honoured for every row not yet claimed.
+                claim = self.ledger.claim(self.edition, self.claim_size, self.lease)
+                if claim.suppressed:
+                    self.report.count("suppressed", claim.suppressed)
+                for delivery in claim.deliveries:
                     await queue.put(delivery)
-                if batch:
+                if not claim.empty:
                     continue
                 await queue.join()  # let in-flight rows finish before looking for retries
                 self._flush()

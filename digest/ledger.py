@@ -65,6 +65,13 @@ class Outcome:
     retry_at: float | None = None
 
 
+@dataclass(frozen=True)
+class Claim:
+    deliveries: list[Delivery]
+    suppressed: int = 0  # rows found suppressed at claim time (already recorded)
+    empty: bool = True  # nothing was due
+
+
 class Ledger:
     suppressions: SuppressionStore
 
@@ -133,26 +140,35 @@ class Ledger:
             )
             return cursor.rowcount
 
-    def claim(self, edition: str, limit: int, lease_seconds: float) -> list[Delivery]:
-        """Atomically move up to `limit` due rows to `sending` under a lease."""
+    def claim(self, edition: str, limit: int, lease_seconds: float) -> Claim:
+        """Atomically move up to `limit` due rows to `sending` under a lease.
+
+        Suppression is checked again here, in the same transaction: a row whose address
+        was suppressed since the plan becomes `suppressed` instead of being sent.
+        """
         now = time.time()
         with self._transaction():
             rows = self.db.execute(
-                "SELECT email, name, fields, message_id, attempts FROM deliveries"
+                "SELECT email, name, fields, message_id, attempts,"
+                " EXISTS (SELECT 1 FROM suppressions s WHERE s.email=d.email)"
+                " FROM deliveries d"
                 " WHERE edition=? AND (state='pending' OR (state='deferred' AND retry_at<=?))"
                 " ORDER BY state, rowid LIMIT ?",
                 (edition, now, limit),
             ).fetchall()
             self.db.executemany(
-                "UPDATE deliveries SET state='sending', lease_until=?, attempts=attempts+1,"
-                " updated_at=? WHERE edition=? AND email=?",
-                [(now + lease_seconds, now, edition, row[0]) for row in rows],
+                "UPDATE deliveries SET state=CASE WHEN ? THEN 'suppressed' ELSE 'sending' END,"
+                " lease_until=?, attempts=attempts+1-?, reply=CASE WHEN ? THEN 'suppressed'"
+                " ELSE reply END, updated_at=? WHERE edition=? AND email=?",
+                [(row[5], None if row[5] else now + lease_seconds, row[5], row[5], now,
+                  edition, row[0]) for row in rows],
             )
-        return [
-            Delivery(edition, Subscriber(email=row[0], name=row[1], fields=json.loads(row[2])),
-                     row[3], "sending", row[4] + 1)
-            for row in rows
-        ]
+        return Claim(
+            [Delivery(edition, Subscriber(email=row[0], name=row[1], fields=json.loads(row[2])),
+                      row[3], "sending", row[4] + 1) for row in rows if not row[5]],
+            suppressed=sum(1 for row in rows if row[5]),
+            empty=not rows,
+        )
 
     def record(self, edition: str, outcomes: Iterable[Outcome]) -> None:
         now = time.time()
