@@ -1,0 +1,75 @@
+"""The ledger on a real SQLite file: plan once, claim, recover, requeue, suppress."""
+
+from __future__ import annotations
+
+import io
+import math
+from pathlib import Path
+
+import pytest
+from delivery_fixtures import WEEK, plan_rows
+
+from digest.errors import LedgerError
+from digest.ledger import Ledger, Outcome
+from digest.report import Report
+
+EMAILS = [f"member{i}@tide.example" for i in range(5)]
+
+
+def test_plan_is_written_once(tmp_path: Path) -> None:
+    with Ledger(tmp_path / "d.db") as ledger:
+        plan_rows(ledger, EMAILS)
+        claim = ledger.claim(WEEK, 2, 60)
+        ledger.record(WEEK, [Outcome(d.subscriber.email, "sent", 250, "ok")
+                             for d in claim.deliveries])
+        plan_rows(ledger, EMAILS)  # a rerun plans again: no row changes
+        assert ledger.counts(WEEK)["sent"] == 2 and ledger.counts(WEEK)["pending"] == 3
+
+
+def test_abandoned_rows_become_uncertain_never_pending(tmp_path: Path) -> None:
+    with Ledger(tmp_path / "d.db") as ledger:
+        plan_rows(ledger, EMAILS)
+        claimed = ledger.claim(WEEK, 3, 60).deliveries
+        assert ledger.recover_abandoned(WEEK) == 0  # leases still running
+        assert ledger.recover_abandoned(WEEK, now=math.inf) == 3
+        counts = ledger.counts(WEEK)
+        assert counts["uncertain"] == 3 and counts["pending"] == 2
+        assert ledger.claim(WEEK, 10, 60).deliveries[0].subscriber.email not in {
+            d.subscriber.email for d in claimed}
+        assert ledger.requeue(WEEK, "uncertain") == 3
+        again = ledger.claim(WEEK, 10, 60).deliveries
+        assert {d.message_id for d in again} >= {d.message_id for d in claimed}
+
+
+def test_release_gives_back_untried_rows(tmp_path: Path) -> None:
+    with Ledger(tmp_path / "d.db") as ledger:
+        plan_rows(ledger, EMAILS)
+        claimed = ledger.claim(WEEK, 5, 60).deliveries
+        ledger.release(WEEK, [d.subscriber.email for d in claimed])
+        assert ledger.counts(WEEK)["pending"] == 5
+        assert all(row.attempts == 0 for row in ledger.rows(WEEK))
+
+
+def test_suppressed_since_the_plan_is_not_claimed(tmp_path: Path) -> None:
+    with Ledger(tmp_path / "d.db") as ledger:
+        plan_rows(ledger, EMAILS)
+        ledger.suppressions.suppress(EMAILS[1], "unsubscribed")
+        claim = ledger.claim(WEEK, 10, 60)
+        assert claim.suppressed == 1
+        assert EMAILS[1] not in {d.subscriber.email for d in claim.deliveries}
+        assert ledger.counts(WEEK)["suppressed"] == 1
+
+
+def test_readonly_open_creates_nothing(tmp_path: Path) -> None:
+    with pytest.raises(LedgerError):
+        Ledger(tmp_path / "missing.db", readonly=True)
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_progress_shows_rate_and_eta_in_plain_lines() -> None:
+    report = Report(total=100, stream=io.StringIO(), started=0.0)
+    report.counts["sent"] = 25
+    line = report.progress_line(now=5.0)
+    assert line == "  25/100 done, 5.0 msg/s, ETA 15s"
+    report.finish({"sent": 99, "failed": 1})
+    assert report.exit_code == 1 and report.summary().startswith("99 sent, 1 failed")
