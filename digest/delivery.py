@@ -70,7 +70,7 @@ def _run(settings: Settings, factory: MessageFactory, report: Report, overrides:
             _run_loop(_on_server(smtp, settings, lambda target: Dispatcher(
                 ledger, week, target, sender, build, report, delivery, crlf=True).run()))
         finally:
-            report.finish(ledger.counts(week))
+            report.finish(ledger.counts(week), before)
         return ledger.counts(week)
 
 

@@ -82,12 +82,15 @@ class Report:
             self.stream.write("\n")
             self._last_print = 0.0
 
-    def finish(self, counts: dict[str, int]) -> None:
-        """The ledger's counts after the run: what the summary and exit code report."""
+    def finish(self, after: dict[str, int], before: dict[str, int] | None = None) -> None:
+        """This run's outcomes from the ledger's counts before and after it (retried rows
+        count once); rows still deferred are counted whenever they were deferred."""
         if self.total:
             self._maybe_print(force=True)
         self._end_bar()
-        self.final = dict(counts)
+        before = before or {}
+        self.final = {s: after.get(s, 0) - before.get(s, 0) for s in FINAL}
+        self.final["deferred"] = after.get("deferred", 0)
 
     def summary(self) -> str:
         counts = self.final if self.final is not None else self.counts
@@ -97,7 +100,7 @@ class Report:
         attempts = sum(self.counts.get(s, 0) for s in (*FINAL, "deferred"))
         rate = f", {attempts / elapsed:.1f} msg/s" if attempts and elapsed > 0 else ""
         skipped = self.counts.get("skipped", 0)
-        return ", ".join(parts) + f" ({skipped} already done before this run{rate})"
+        return ", ".join(parts) + f", {skipped} skipped (already done){rate}"
 
     @property
     def exit_code(self) -> int:

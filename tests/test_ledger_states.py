@@ -71,5 +71,5 @@ def test_progress_shows_rate_and_eta_in_plain_lines() -> None:
     report.counts["sent"] = 25
     line = report.progress_line(now=5.0)
     assert line == "  25/100 done, 5.0 msg/s, ETA 15s"
-    report.finish({"sent": 99, "failed": 1})
-    assert report.exit_code == 1 and report.summary().startswith("99 sent, 1 failed")
+    report.finish({"sent": 99, "failed": 1}, {"sent": 10})
+    assert report.exit_code == 1 and report.summary().startswith("89 sent, 1 failed")
