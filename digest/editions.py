@@ -16,7 +16,7 @@ from digest.authors import AuthorRegistry, authors_for
 from digest.config import Settings
 from digest.edition_plan import EditionPlan, PlanEntry, load_plan
 from digest.errors import ContentError
-from digest.excerpts import make_excerpt
+from digest.excerpts import excerpt_of
 from digest.models import Article, Edition, EditionItem
 from digest.sources.common import slugify
 from digest.sources.dedupe import deduplicate, normalise_url
@@ -95,18 +95,6 @@ def choose_articles(articles: list[Article], week: IsoWeek, settings: Settings,
     return choices
 
 
-def excerpt_for(article: Article, settings: Settings) -> str:
-    excerpt = make_excerpt(
-        article.body,
-        title=article.title,
-        bio=article.bio,
-        publication=article.site_name,
-        description=article.description,
-        editor_excerpt=article.excerpt,
-        budget=settings.excerpt_budget,
-    )
-    return excerpt
-
 
 def build_edition(
     articles: list[Article], week: IsoWeek, settings: Settings, registry: AuthorRegistry,
@@ -123,7 +111,7 @@ def build_edition(
             article = replace(article, excerpt=entry.excerpt)
         items.append(EditionItem(
             article=article,
-            excerpt=excerpt_for(article, settings),
+            excerpt=excerpt_of(article, settings.excerpt_budget),
             authors=authors_for(article, registry, settings.blurb_max_chars,
                                 blurb=entry.blurb if entry else None),
             featured=choice.featured,

@@ -25,6 +25,7 @@ from digest.excerpt_rules import (
     strip_dateline,
     strip_header,
 )
+from digest.models import Article
 from digest.sentences import split_paragraphs, split_sentences
 
 __all__ = ["ExcerptBudget", "audit_excerpt", "make_excerpt"]
@@ -225,3 +226,16 @@ def _select(sentences: Iterator[_Sentence], budget: ExcerptBudget) -> str:
             chars += 1 + len(sentence.text)
         return " ".join(chosen)
     return ""
+
+
+def excerpt_of(article: Article, budget: ExcerptBudget = ExcerptBudget()) -> str:
+    """The excerpt of a read article: its editor's excerpt, else one made from its parts."""
+    return make_excerpt(
+        article.body,
+        title=article.title,
+        bio=article.bio,
+        publication=article.site_name,
+        description=article.description,
+        editor_excerpt=article.excerpt,
+        budget=budget,
+    )

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from digest.errors import ContentError
-from digest.excerpts import ExcerptBudget, make_excerpt
+from digest.excerpts import ExcerptBudget, excerpt_of, make_excerpt
 
 
 class BadInputError(ContentError):
@@ -65,15 +65,7 @@ def run(args: argparse.Namespace) -> int:
 
         for index, path in enumerate(files):
             article = read_article_file(path)
-            excerpt = make_excerpt(
-                article.body,
-                title=article.title,
-                bio=article.bio,
-                publication=article.site_name,
-                description=article.description,
-                editor_excerpt=article.excerpt,
-                budget=budget,
-            )
+            excerpt = excerpt_of(article, budget)
             if len(files) > 1:
                 print(f"{'' if index == 0 else chr(10)}== {path} ==")
             print(excerpt)
