@@ -40,7 +40,8 @@ PARAGRAPH = ("The council met on {day} to discuss the {topic} and heard from res
              "traders and the harbour office about what the change would mean for the "
              "quay, the market and the boats that land there each morning. ")
 TOPICS = ["ferry timetable", "sea wall", "market hall", "tide gauge", "cycle lane",
-          "lifeboat station", "fish auction", "harbour lights", "river bridge", "school run"]
+          "lifeboat station", "fish auction", "harbour lights", "river bridge", "school run",
+          "allotments", "bus depot"]
 
 
 def free_port() -> int:
@@ -51,7 +52,7 @@ def free_port() -> int:
 
 
 def write_workspace(root: Path, messages: int, connections: int, dkim: bool) -> Path:
-    """Ten articles (about 60 KB of email) and `messages` subscribers."""
+    """Twelve articles (about 60 KB of email) and `messages` subscribers."""
     (root / "content").mkdir(parents=True)
     (root / "subscribers").mkdir()
     for number, topic in enumerate(TOPICS):
