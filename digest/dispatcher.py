@@ -105,6 +105,10 @@ class Dispatcher:
         await self.limiter.acquire()  # paced right before MAIL: the server sees the rate
         if self._stopped is not None:
             return self._release(delivery)
+        # Checked once more at the last moment: a claimed row may wait behind the rate limit,
+        # and an unsubscribe that arrives meanwhile must still be honoured.
+        if self.ledger.suppressions.is_suppressed(email):
+            return self._note(Outcome(email, "suppressed", None, "suppressed"))
         outcome, reconnect = await send_one(client, self.sender, delivery, message,
                                             self.smtp, self.policy, self.crlf)
         self._note(outcome)

@@ -1,0 +1,46 @@
+"""An unsubscribe that arrives while the edition is going out is honoured at once."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from pathlib import Path
+
+from delivery_fixtures import WEEK, FaultHandler, fast_retries, plan_rows, small_message, smtp_for
+from smtp_server import SmtpServer
+
+from digest.dispatcher import Dispatcher
+from digest.ledger import Delivery, Ledger
+from digest.report import Report
+
+EMAILS = [f"member{i}@tide.example" for i in range(12)]
+LEAVER = EMAILS[6]
+
+
+def build(delivery: Delivery) -> bytes:
+    return small_message(delivery.message_id, delivery.subscriber.email)
+
+
+def test_row_claimed_before_the_unsubscribe_is_not_sent(tmp_path: Path) -> None:
+    database = tmp_path / "digest.db"
+    ledger = Ledger(database)
+    plan_rows(ledger, EMAILS)
+
+    def unsubscribe_after_first(count: int) -> None:
+        # The editor's unsubscribe lands while the run is under way, through its own
+        # connection to the same database, as `digest serve` would.
+        if count == 1:
+            with Ledger(database) as other:
+                other.suppressions.suppress(LEAVER, "unsubscribed", "one-click")
+
+    handler = FaultHandler(on_message=unsubscribe_after_first)
+    with SmtpServer(handler) as server:
+        # One connection, slow pace: every row is claimed long before its turn comes.
+        dispatcher = Dispatcher(ledger, WEEK, smtp_for(server.port, connections=1), "n@t.example",
+                                build, Report(stream=io.StringIO()),
+                                fast_retries(rate=20.0, burst=1))
+        asyncio.run(dispatcher.run())
+    assert handler.count_to(LEAVER) == 0
+    assert len(handler.received) == len(EMAILS) - 1
+    counts = ledger.counts(WEEK)
+    assert counts["suppressed"] == 1 and counts["sent"] == len(EMAILS) - 1
