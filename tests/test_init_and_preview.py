@@ -52,3 +52,8 @@ def test_preview_prints_paths_and_writes_files(workspace: Path) -> None:
     for path in printed:
         assert path.is_file()
     assert not (workspace / "out" / "maildir").exists()  # nothing was sent
+
+
+def test_init_takes_the_workspace_option_too(tmp_path: Path) -> None:
+    assert main(["init", "--workspace", str(tmp_path / "other")]) == 0
+    assert (tmp_path / "other" / "digest.yaml").is_file()

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from digest.commands.common import add_workspace, settings_from
+from digest.config import CONFIG_NAME
 from digest.errors import ContentError
 from digest.excerpts import ExcerptBudget, excerpt_of, make_excerpt
 
@@ -35,16 +37,32 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--jsonl", metavar="IN", help='JSON lines with "id", "text", optional "title" ("-": stdin)'
     )
-    parser.add_argument("--target-words", type=int, default=defaults.target_words)
-    parser.add_argument("--max-words", type=int, default=defaults.max_words)
-    parser.add_argument("--max-chars", type=int, default=defaults.max_chars)
+    add_workspace(parser)
+    parser.add_argument("--target-words", type=int, metavar="N",
+                        help="words to aim for (default: excerpts.target_words in digest.yaml, "
+                        f"else {defaults.target_words})")
+    parser.add_argument("--max-words", type=int, metavar="N",
+                        help=f"most words (default: excerpts.max_words, else {defaults.max_words})")
+    parser.add_argument("--max-chars", type=int, metavar="N",
+                        help="most characters (default: excerpts.max_chars, else "
+                        f"{defaults.max_chars})")
     parser.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    budget = ExcerptBudget(
-        target_words=args.target_words, max_words=args.max_words, max_chars=args.max_chars
+def _budget(args: argparse.Namespace) -> ExcerptBudget:
+    """The workspace's budget where there is a digest.yaml, with flags taking precedence."""
+    base = ExcerptBudget()
+    if (Path(args.workspace) / CONFIG_NAME).is_file():
+        base = settings_from(args).excerpt_budget
+    return ExcerptBudget(
+        target_words=args.target_words or base.target_words,
+        max_words=args.max_words or base.max_words,
+        max_chars=args.max_chars or base.max_chars,
     )
+
+
+def run(args: argparse.Namespace) -> int:
+    budget = _budget(args)
     files: list[Path] = list(args.files or [])
     if not files and not args.jsonl:
         print("digest excerpt: give article files or --jsonl IN", file=sys.stderr)

@@ -7,6 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from digest.commands.common import add_workspace
 from digest.errors import DigestError
 from digest.resources import default_templates_dir, skeleton_dir
 
@@ -19,12 +20,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "subscribers/ with a sample list, authors.yaml and a copy of the default templates "
         "to edit. Existing files are never overwritten.",
     )
-    parser.add_argument("directory", type=Path, metavar="DIR", help="folder to create")
+    parser.add_argument("directory", type=Path, metavar="DIR", nargs="?",
+                        help="folder to create (default: --workspace, else the current folder)")
+    add_workspace(parser)
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    target: Path = args.directory
+    target: Path = args.directory or args.workspace
     if (target / "digest.yaml").exists():
         raise DigestError(f"{target / 'digest.yaml'}: already a workspace; nothing changed")
     created = []
