@@ -1,0 +1,136 @@
+"""The validated, frozen settings every stage reads (built by `digest.config`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from digest.excerpts import ExcerptBudget
+
+CAPTURE = "capture"
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where mail goes. `mode` is "capture" (built-in local server), "smtp" or "smtps"."""
+
+    mode: str = CAPTURE
+    host: str = "127.0.0.1"
+    port: int = 0
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    starttls: bool = False
+    verify_tls: bool = True
+    connections: int = 3
+    timeout: float = 30.0
+    final_reply_timeout: float = 600.0  # RFC 5321 allows ten minutes for the reply to DATA
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """How a run paces and retries (`delivery:` in digest.yaml); short values suit tests."""
+
+    rate: float = 0.0  # messages per second over all connections; 0 means unlimited
+    burst: int = 1  # messages the rate limiter lets through back to back
+    hourly_cap: int = 0  # messages per rolling hour; 0 means no cap
+    retry_base: float = 60.0  # first backoff after a 4xx, doubled per attempt, with jitter
+    retry_cap: float = 3600.0  # longest backoff
+    max_attempts: int = 8  # a row still refused with 4xx after this many tries fails
+    retry_window: float = 900.0  # how long one run keeps waiting for deferred rows
+    pause_after_failures: int = 25  # consecutive failed/deferred outcomes that pause the run
+
+
+@dataclass(frozen=True)
+class DkimSettings:
+    """Optional DKIM signing (`dkim:` in digest.yaml); the key file holds RSA or Ed25519."""
+
+    selector: str
+    domain: str
+    key: Path
+
+
+@dataclass(frozen=True)
+class NewsletterSettings:
+    name: str
+    list_id: str
+    sender: str
+    reply_to: str | None = None
+    language: str = "en"
+    timezone: str = "UTC"
+    public_url: str = "https://newsletter.example/digest"
+    unsubscribe_mailto: str | None = None
+    postal_address: str = ""
+
+
+@dataclass(frozen=True)
+class ThemeSettings:
+    """The email's look: colours, fonts, logo, and how editions are numbered."""
+
+    accent_color: str = "#0b5cad"
+    background_color: str = "#f3f1ec"
+    paper_color: str = "#ffffff"
+    text_color: str = "#1f2328"
+    muted_color: str = "#57606a"
+    font_family: str = "Georgia, 'Times New Roman', serif"
+    heading_font_family: str = "'Helvetica Neue', Helvetica, Arial, sans-serif"
+    logo_url: str | None = None
+    logo_alt: str = ""
+    logo_width: int = 120
+    first_week: str | None = None  # ISO week of edition no. 1; None: editions are not numbered
+    view_in_browser: bool = True
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """Articles from outside content/: feeds and pages by URL, fetched within these limits."""
+
+    feeds: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    timeout: float = 15.0  # seconds per request
+    max_bytes: int = 5_000_000  # larger responses are skipped with a warning
+    feed_max_age: float = 1800.0  # seconds a fetched feed is reused before revalidating
+
+
+@dataclass(frozen=True)
+class AudienceSettings:
+    """Who receives an edition: list files in subscribers/ (none: all), and tags within them."""
+
+    lists: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    workspace: Path
+    newsletter: NewsletterSettings
+    smtp: SmtpSettings
+    excerpt_budget: ExcerptBudget = field(default_factory=ExcerptBudget)
+    blurb_max_chars: int = 280
+    max_articles: int = 12
+    database: Path = Path("digest.db")
+    secret: str | None = field(default=None, repr=False)
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    dkim: DkimSettings | None = None
+    theme: ThemeSettings = ThemeSettings()
+    sources: SourceSettings = SourceSettings()
+    audience: AudienceSettings = AudienceSettings()
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.newsletter.timezone)
+
+    def path(self, name: str | Path) -> Path:
+        return self.workspace / name
+
+    @property
+    def out_dir(self) -> Path:
+        return self.workspace / "out"
+
+    @property
+    def db_path(self) -> Path:
+        return self.database if self.database.is_absolute() else self.workspace / self.database
