@@ -57,3 +57,13 @@ def test_preview_prints_paths_and_writes_files(workspace: Path) -> None:
 def test_init_takes_the_workspace_option_too(tmp_path: Path) -> None:
     assert main(["init", "--workspace", str(tmp_path / "other")]) == 0
     assert (tmp_path / "other" / "digest.yaml").is_file()
+
+
+def test_a_new_workspace_previews_its_sample_article_this_week(tmp_path: Path) -> None:
+    target = tmp_path / "letter"
+    assert main(["init", str(target)]) == 0
+    assert main(["preview", "--workspace", str(target)]) == 0
+    week_folders = [p for p in (target / "out").iterdir() if p.is_dir()]
+    assert len(week_folders) == 1
+    text = (week_folders[0] / "index.txt").read_text(encoding="utf-8")
+    assert "Welcome to Your Digest" in text
