@@ -77,3 +77,15 @@ def split_names(text: str) -> list[str]:
     """"By A, B and C" / "A; B" / "A & B" -> ["A", "B", "C"] (as sources write several)."""
     text = _BY_PREFIX.sub("", " ".join(text.split()))
     return [name.strip(" .") for name in _NAME_SPLIT.split(text) if name.strip(" .")]
+
+
+_ROLE = re.compile(r"\b(?:director|editor|editor-in-chief|reporter|correspondent|columnist|"
+                   r"contributor|manager|officer|president|founder|professor|chief|head of|"
+                   r"engineer|analyst|researcher|photographer|producer|chair|ceo|cto)\b",
+                   re.IGNORECASE)
+
+
+def is_role(text: str) -> bool:
+    """"W3C Accessibility Director", "Senior Reporter": a job title written after a
+    name ("A, Director of B"), not another person."""
+    return bool(_ROLE.search(text))

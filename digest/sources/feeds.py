@@ -18,7 +18,14 @@ import feedparser
 
 from digest.errors import ContentError, located
 from digest.models import Article
-from digest.sources.common import as_names, checked_url, file_time, slugify, split_names
+from digest.sources.common import (
+    as_names,
+    checked_url,
+    file_time,
+    is_role,
+    slugify,
+    split_names,
+)
 from digest.sources.htmltext import html_to_text
 
 MAX_FEED_BYTES = 10_000_000
@@ -117,7 +124,13 @@ def _authors(node: Any) -> tuple[str, ...]:
     names: list[str] = []
     for person in node.get("authors") or []:
         names += split_names(html_to_text(str(person.get("name") or "")))
-    return as_names(names or split_names(raw))
+    kept: list[str] = []
+    for name in names or split_names(raw):
+        # "Name, Director of X": the part after the comma is a job title, not a person;
+        # RSS <author> and dc:creator often repeat the same name
+        if not is_role(name) and name not in kept:
+            kept.append(name)
+    return as_names(kept)
 
 
 def _content(entry: Any) -> str:

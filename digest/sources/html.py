@@ -14,6 +14,7 @@ warning and skips the page. Non-fatal oddities (no date) come back as warnings.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import unicodedata
@@ -28,7 +29,14 @@ from trafilatura.utils import load_html
 
 from digest.errors import ContentError
 from digest.models import Article
-from digest.sources.common import as_datetime, as_names, file_time, slugify, split_names
+from digest.sources.common import (
+    as_datetime,
+    as_names,
+    file_time,
+    is_role,
+    slugify,
+    split_names,
+)
 from digest.sources.common import checked_url as _checked_url
 
 MAX_PAGE_BYTES = 5_000_000  # saved pages above this are not articles worth parsing
@@ -74,7 +82,8 @@ def article_from_html(data: bytes, source: Path | str, tz: tzinfo, *, url: str |
         raise ContentError(source, "page has no title")
     if tree is not None and _is_front_page(tree):
         raise ContentError(source, "page is a site's front page (its canonical URL is the "
-                                   "site root), not an article")
+                                   "site or language root, or its title says home page), "
+                                   "not an article")
     warnings: list[str] = []
     if b"</html" not in data[-4096:].lower() and b"</body" not in data[-4096:].lower():
         warnings.append(f"{source}: page looks truncated (no closing </body> or </html>); "
@@ -171,6 +180,14 @@ def page_title(tree: Any) -> str:
         for option in [candidate, _strip_site(candidate, sites), *_leading_parts(candidate)]:
             if _key(option) in keys:
                 return keys[_key(option)]
+    # a blog template that shows the post's title in an h2 ("Site | Post" in <title>)
+    secondary = {_key(v): v for v in _unique(_text(e) for e in tree.xpath("//h2"))
+                 if len(v) <= 400}
+    for candidate in metadata:
+        segments = [s for s in _leading_parts(candidate) + _trailing_parts(candidate)
+                    if _key(s) in secondary and not _names_site(s, sites)]
+        if segments:
+            return secondary[_key(max(segments, key=len))]
     for candidate in metadata:
         for shown in visible:
             shared = _shared_start(shown, candidate)
@@ -209,6 +226,12 @@ def _leading_parts(title: str) -> list[str]:
     """"A | B | C" -> ["A", "A | B"]: the headline with trailing site and section names cut."""
     cuts = [m.start() for m in _SEPARATOR.finditer(title)]
     return [title[:cut].strip() for cut in cuts if title[:cut].strip()]
+
+
+def _trailing_parts(title: str) -> list[str]:
+    """"A | B | C" -> ["B | C", "C"]: the headline with leading site names cut."""
+    ends = [m.end() for m in _SEPARATOR.finditer(title)]
+    return [title[end:].strip() for end in ends if title[end:].strip()]
 
 
 def _strip_site(title: str, sites: set[str]) -> str:
@@ -281,9 +304,12 @@ def _authors(tree: Any, meta: dict[str, Any]) -> tuple[str, ...]:
 
     1. JSON-LD Article/Posting authors that are people (objects, lists, @id references);
     2. meta name=author / article:author / parsely-author / sailthru.author / dc.creator,
-       where they hold names rather than profile URLs;
-    3. trafilatura's byline guess, unless it is a non-name ("Submitted", "Staff") or only
-       appears inside the comments.
+       where they hold names rather than profile URLs or a publisher's imprint
+       ("Example.de GmbH, Munich, Germany", "Example Radio (www.example.com)");
+    3. trafilatura's byline guess, unless it is a non-name ("Submitted", "Staff"), only
+       appears inside the comments, or repeats an imprint dropped in 2;
+    4. the page's byline markup (rel=author, itemprop=author, class "author"/"byline"):
+       the first short one that holds people's names ("Von A, Berlin", "Author: A (ab)").
     """
     if tree is None:
         return _names(split_names(str(meta.get("author") or "")), set())
@@ -292,29 +318,101 @@ def _authors(tree: Any, meta: dict[str, Any]) -> tuple[str, ...]:
     if people:
         return _names(people, sites)
     metas: list[str] = []
+    imprints: list[str] = []
     for name in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
                  "article_author", "byl"):
         for value in _meta(tree, name):
-            if "://" not in value and not value.startswith("@") and not value.startswith("www."):
-                metas += split_names(value)
-    if metas:
-        return _names(metas, sites)
-    guessed = split_names(str(meta.get("author") or ""))
-    return _names([g for g in guessed if not _only_in_comments(tree, g)], sites)
+            value = html.unescape(value)
+            if "://" in value or value.startswith("@") or value.startswith("www."):
+                continue
+            if _is_imprint(value, sites):
+                imprints.append(_key(value))
+                continue
+            metas += split_names(value)
+    named = _names(metas, sites)
+    if named:
+        return named
+    guess = html.unescape(str(meta.get("author") or ""))
+    if guess and not _is_imprint(guess.replace(";", ","), sites) and not any(
+            _key(part) in imprint for imprint in imprints for part in guess.split(";")):
+        named = _names([g for g in split_names(guess) if not _only_in_comments(tree, g)], sites)
+        if named:
+            return named
+    return _byline(tree, sites)
+
+
+_COMPANY = re.compile(r"\b(?:gmbh|inc|ltd|llc|plc|corp|verlag|limited)\b", re.IGNORECASE)
+_DOMAIN = re.compile(r"\bwww\.|\b[\w-]+\.(?:com|org|net|de|at|ch|fr|uk|info|io)\b",
+                     re.IGNORECASE)
+
+
+def _is_imprint(value: str, sites: set[str]) -> bool:
+    """A publisher's credit rather than people: a company form or a domain in it, or
+    "Site, City, Country" (the site's name followed by single-word places)."""
+    if _COMPANY.search(value) or _DOMAIN.search(value):
+        return True
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    return (len(parts) >= 3 and _names_site(parts[0], sites)
+            and all(len(p.split()) == 1 for p in parts[1:]))
+
+
+_BYLINE_MARKUP = (
+    "//body//*[@rel='author' or contains(@itemprop, 'author') or contains(translate(@class, "
+    "'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'author') or contains("
+    "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'byline')]")
+_BY_WORDS = re.compile(r"^(?:(?:written|posted)\s+by|by|von|par|por|door|di|av|af|"
+                       r"authors?|autor(?:in)?|auteur)\b\s*:?\s*", re.IGNORECASE)
+_PARTICLES = {"al", "bin", "da", "de", "del", "den", "der", "di", "du", "ibn", "la", "le",
+              "st", "ten", "ter", "van", "von", "y", "zu"}
+
+
+def _byline(tree: Any, sites: set[str]) -> tuple[str, ...]:
+    """Names in the first short byline element outside the comments."""
+    for element in tree.xpath(_BYLINE_MARKUP):
+        if not isinstance(element.tag, str) or _in_comments(element):
+            continue
+        text = _BY_WORDS.sub("", _text(element))
+        text = re.sub(r"\s*\([^)]*\)", "", text).strip()
+        if not text or len(text) > 80:
+            continue
+        names = [n for n in split_names(text) if _looks_like_name(n)]
+        if names:
+            return _names(names, sites)
+    return ()
+
+
+def _looks_like_name(text: str) -> bool:
+    """Two to four words, capitalised apart from particles (von, de, van, al, ...)."""
+    words = text.split()
+    if not 2 <= len(words) <= 4 or any(ch.isdigit() for ch in text):
+        return False
+    return all(w[0].isupper() or w.casefold() in _PARTICLES for w in words)
 
 
 def _names(names: Iterable[str], sites: set[str]) -> tuple[str, ...]:
     kept = []
     for name in names:
-        clean = re.sub(r"^(?:by|from)\s*:?\s+", "", " ".join(name.split()), flags=re.I)
+        clean = " ".join(html.unescape(name).split())
+        clean = _POSTS_BY.sub("", clean)
+        clean = re.sub(r"\s*\((?:[^()]{1,6})\)$", "", clean)  # "Ana Lo (al)": editor's initials
         clean = clean.strip(" ,;|")
         if not clean or clean.casefold() in _NOT_NAMES or "@" in clean or "://" in clean:
             continue
+        head, comma, rest = clean.partition(", ")
+        if comma and is_role(rest):
+            clean = head  # "A, Director of B" as one name: the rest is A's job
+        elif is_role(clean):
+            continue  # "A, Director of B" split in two: the second part is A's job
         if clean not in kept:
             kept.append(clean)
     # "A, B, CNN": the trailing organisation is the site, not a writer
     people = [n for n in kept if _key(n).replace(" ", "") not in sites]
     return as_names(people or kept)
+
+
+# "View all posts by A", "More from A", "By: A": link text around a name
+_POSTS_BY = re.compile(r"^(?:(?:view\s+)?(?:all\s+)?(?:posts|articles|stories)\s+by|"
+                       r"more\s+(?:from|by)|by|from)\s*:?\s+", re.IGNORECASE)
 
 
 def _only_in_comments(tree: Any, name: str) -> bool:
@@ -385,7 +483,7 @@ def _json_ld_people(tree: Any) -> list[str]:
                 kinds = _types(person)
                 if kinds and not kinds & {"person"}:
                     continue  # an Organization is the publisher, not a writer
-                people += [_clean(person.get("name")) or ""]
+                people += [html.unescape(_clean(person.get("name")) or "")]
     return [p for p in people if p]
 
 
@@ -396,10 +494,21 @@ def _meta(tree: Any, name: str) -> list[str]:
     return [v for v in (_clean(x) for x in tree.xpath(path, n=name)) if v]
 
 
+_HOME = {"home", "homepage", "home page", "startseite", "accueil", "inicio", "portada",
+         "página inicial", "pagina iniziale", "hoofdpagina", "etusivu", "forside", "startsida"}
+_ROOT_PATH = re.compile(r"/?(?:[a-z]{2}(?:[-_][a-z]{2})?/?)?", re.IGNORECASE)
+
+
 def _is_front_page(tree: Any) -> bool:
-    """A page whose own canonical URL (og:url, rel=canonical) is a site root."""
-    paths = [urlsplit(u).path for u in _canonical_urls(tree) if "://" in u]
-    return bool(paths) and all(path in ("", "/") for path in paths)
+    """A site's front page: its own canonical URL (og:url, rel=canonical, relative ones
+    too) is the site root or a language root ("/", "/de", "/en-us/"), or its <title>
+    begins with the word for "home page" ("Home | Site", "Startseite: Stadt X")."""
+    paths = [urlsplit(u).path for u in _canonical_urls(tree) if u.strip()]
+    if paths and all(_ROOT_PATH.fullmatch(path) for path in paths):
+        return True
+    titles = [_text(t) for t in tree.xpath("//head/title | /html/title")][:1]
+    first = re.split(r"\s*[:|–—»·-]\s+|\s+[|–—»·-]\s*", titles[0])[0] if titles else ""
+    return _key(first).strip(" #") in _HOME
 
 
 def _canonical_urls(tree: Any) -> list[str]:
