@@ -1,10 +1,24 @@
-"""Paragraph and sentence splitting for English news text, with precompiled regexes only.
+"""Paragraph and sentence splitting, and word counting, with precompiled regexes only.
 
 Rules, in order: paragraphs are separated by blank lines; inside a paragraph whitespace is
 collapsed; a sentence ends at `.`, `!`, `?` or an ellipsis (plus any closing quotes or
 brackets) when the next word starts like a sentence. Abbreviations (Mr., Dr., U.S., Jan.,
-e.g.), initials (B.B. King) and decimals (3.5) do not end a sentence. Scraped text often
-glues sentences (`word.Word`, `said."Next`), so those joins are split too.
+e.g.), initials (B.B. King), decimals (3.5) and a leading dot (.NET) do not end a sentence.
+Scraped text often glues sentences (`word.Word`, `said."Next`), so those joins are split too.
+
+Other scripts: a sentence also ends at the full stops and marks of other writing systems
+(CJK 。！？, Arabic ؟ and Urdu ۔, Devanagari । ॥, Burmese ။, Ethiopic ። ፧, Armenian ։,
+Khmer ។ ៕), which need no space after them. A CJK mark inside 「」『』（）“” brackets does
+not end the sentence, nor does `。」と` (Japanese quotes continue with a particle). Thai and
+Lao have no sentence stop (a space separates sentences and clauses, and `.` marks
+abbreviations such as `อ.`): a paragraph in those scripts is one sentence, unless it is longer
+than `STOPLESS_PARAGRAPH_CHARS`, when it is cut at spaces into units of at least
+`STOPLESS_UNIT_CHARS` characters (the only boundary the script offers; never inside a word).
+
+Word counts (`count_words`) are space-separated tokens, except for runs of scripts written
+without spaces: Han and kana count one word per 2 characters, Thai/Lao/Khmer one per 4 code
+points and Burmese one per 6 code points (their syllables stack several marks). Pure-ASCII and
+other space-separated text takes the fast path, `len(text.split())`.
 """
 
 from __future__ import annotations
@@ -50,6 +64,32 @@ _OPENERS = frozenset(
     ]
 )
 # fmt: on
+# --- other scripts ---------------------------------------------------------------------
+# Full stops and marks of other writing systems; no space is needed after them.
+_SCRIPT_STOP_CHARS = "。｡！？‼⁇⁈⁉؟۔।॥။።፧፨։។៕"
+_SCRIPT_STOP = re.compile(f"[{_SCRIPT_STOP_CHARS}]")
+_CJK_OPEN = "「『（《【〈“"
+_CJK_CLOSE = "」』）》】〉”"
+# A bracket (depth tracking) or a run of stops with the closers that follow them.
+_SCRIPT_TOKEN = re.compile(
+    rf"[{_CJK_OPEN}{_CJK_CLOSE}]|[{_SCRIPT_STOP_CHARS}]+[{_CJK_CLOSE}\"'’)\]]*"
+)
+_HIRAGANA_FIRST, _HIRAGANA_LAST = "\u3041", "\u309f"
+# Thai and Lao: no sentence stop at all.
+_STOPLESS = re.compile(r"[\u0e00-\u0eff]")
+STOPLESS_PARAGRAPH_CHARS = 400  # about the default max of 100 words
+STOPLESS_UNIT_CHARS = 200
+# Scripts written without spaces between words, and how many characters make a word.
+_DENSE_ANY = re.compile(
+    r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    r"\uf900-\ufaff\uff66-\uff9f]"
+)
+_DENSE_RUNS = (
+    (re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]+"), 2),
+    (re.compile(r"[\u0e00-\u0eff\u1780-\u17ff]+"), 4),
+    (re.compile(r"[\u1000-\u109f]+"), 6),
+)
+
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _WORD_AFTER = re.compile(r"[\"'“‘(]*([A-Za-z]+)")
 _INITIAL = re.compile(r"(?:^|[\s(])(?:[A-Z]\.)+$")
@@ -70,11 +110,90 @@ def split_sentences(text: str) -> list[str]:
     """Sentences of `text`, paragraph by paragraph (a sentence never spans two paragraphs)."""
     sentences: list[str] = []
     for paragraph in split_paragraphs(text):
-        sentences.extend(_split_paragraph(paragraph))
+        sentences.extend(split_paragraph(paragraph))
     return sentences
 
 
-def _split_paragraph(paragraph: str) -> list[str]:
+def count_words(text: str) -> int:
+    """Words of `text`; scripts without spaces count by characters (see the module doc)."""
+    if text.isascii() or _DENSE_ANY.search(text) is None:
+        return len(text.split())
+    words = 0
+    rest = text
+    for pattern, per_word in _DENSE_RUNS:
+        for run in pattern.findall(rest):
+            words += -(-len(run) // per_word)
+        rest = pattern.sub(" ", rest)
+    return words + len(rest.split())
+
+
+def is_dense(text: str) -> bool:
+    """Holds characters of a script written without spaces between words."""
+    return not text.isascii() and _DENSE_ANY.search(text) is not None
+
+
+def is_stopless(text: str) -> bool:
+    """Written in a script with no sentence stop (Thai, Lao): judged by its last letter."""
+    stripped = text.rstrip(" \"'”’)]」』）")
+    return bool(stripped) and _STOPLESS.match(stripped[-1]) is not None
+
+
+def split_paragraph(paragraph: str) -> list[str]:
+    """Sentences of one paragraph (whitespace already collapsed)."""
+    if paragraph.isascii() or _SCRIPT_STOP.search(paragraph) is None:
+        sentences = _split_latin(paragraph)
+    else:
+        sentences = [
+            piece for part in _split_script_stops(paragraph) for piece in _split_latin(part)
+        ]
+    if sentences and len(sentences[-1]) > STOPLESS_PARAGRAPH_CHARS and is_stopless(sentences[-1]):
+        sentences[-1:] = _stopless_units(sentences[-1])
+    return sentences
+
+
+def _split_script_stops(paragraph: str) -> list[str]:
+    """Cut after the stops of other scripts, outside CJK brackets and quotes."""
+    pieces: list[str] = []
+    start = depth = 0
+    for match in _SCRIPT_TOKEN.finditer(paragraph):
+        token = match.group()
+        if len(token) == 1 and token in _CJK_OPEN:
+            depth += 1
+            continue
+        closers = sum(1 for char in token if char in _CJK_CLOSE)
+        depth = max(0, depth - closers)
+        if token[0] in _CJK_CLOSE or depth:
+            continue
+        end = match.end()
+        following = paragraph[end : end + 1]
+        if closers and _HIRAGANA_FIRST <= following <= _HIRAGANA_LAST:
+            continue  # 「…。」と述べた: the quotation goes on into the sentence
+        pieces.append(paragraph[start:end].strip())
+        start = end
+    tail = paragraph[start:].strip()
+    if tail:
+        pieces.append(tail)
+    return [piece for piece in pieces if piece]
+
+
+def _stopless_units(paragraph: str) -> list[str]:
+    """A long Thai/Lao paragraph cut at spaces into units of at least STOPLESS_UNIT_CHARS."""
+    units: list[str] = []
+    current = ""
+    for phrase in paragraph.split(" "):
+        current = f"{current} {phrase}" if current else phrase
+        if len(current) >= STOPLESS_UNIT_CHARS:
+            units.append(current)
+            current = ""
+    if current:
+        if units and len(current) < STOPLESS_UNIT_CHARS // 3:
+            units[-1] = f"{units[-1]} {current}"
+        else:
+            units.append(current)
+    return units
+
+
+def _split_latin(paragraph: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for match in _CANDIDATE.finditer(paragraph):
@@ -103,6 +222,12 @@ def _decide_cut(paragraph: str, start: int, match: re.Match[str]) -> int | None:
     token = match.group()
     if next_char.islower() or not _HAS_TEXT.search(paragraph, start, mark_start):
         # Lower case continues the sentence; a bare `"...` opener is not a sentence.
+        return None
+    before_char = paragraph[mark_start - 1]
+    if token[0] == "." and (
+        (glued and before_char.isspace()) or "\u0e00" <= before_char <= "\u0eff"
+    ):
+        # ".NET" is a name, not a stop; in Thai and Lao "." only marks abbreviations.
         return None
     # `said."Next` or `end."And`: the quote closes this sentence when one is open,
     # otherwise it opens the next one.

@@ -72,3 +72,8 @@ def test_sentence_naming_the_author_comes_first() -> None:
 
 def test_whitespace_is_normalised() -> None:
     assert make_blurb("Ana Reyes   edits\nthe science desk.") == "Ana Reyes edits the science desk."
+
+
+def test_bio_in_a_script_without_spaces_is_split_at_its_own_stops() -> None:
+    bio = "李华是本报记者，负责城市新闻。她曾在北京工作十年。"
+    assert make_blurb(bio, max_sentences=1) == "李华是本报记者，负责城市新闻。"

@@ -1,6 +1,7 @@
 """`digest excerpt`: print the excerpt of article files, or of JSON lines.
 
 digest excerpt content/*.md
+digest excerpt saved-page.html feed.rss     # a feed prints one excerpt per entry
 digest excerpt --jsonl articles.jsonl      # {"id", "text", "title"?} per line
 cat articles.jsonl | digest excerpt --jsonl -
 """
@@ -18,6 +19,10 @@ from digest.commands.common import add_workspace, settings_from
 from digest.config import CONFIG_NAME
 from digest.errors import ContentError
 from digest.excerpts import ExcerptBudget, excerpt_of, make_excerpt
+from digest.models import Article
+
+# Feeds hold many articles: each entry's excerpt is printed under its own heading.
+_FEED_SUFFIXES = frozenset({".rss", ".atom", ".xml"})
 
 
 class BadInputError(ContentError):
@@ -78,16 +83,31 @@ def run(args: argparse.Namespace) -> int:
             except OSError as error:
                 raise BadInputError(path, error.strerror or "cannot read") from None
     if files:
-        # Imported here: the readers pull in optional parsing dependencies.
-        from digest.sources import read_article_file
-
-        for index, path in enumerate(files):
-            article = read_article_file(path)
-            excerpt = excerpt_of(article, budget)
-            if len(files) > 1:
-                print(f"{'' if index == 0 else chr(10)}== {path} ==")
-            print(excerpt)
+        printed = 0
+        for path in files:
+            articles = _read_file(path)
+            for number, article in enumerate(articles, 1):
+                if len(files) > 1 or len(articles) > 1:
+                    label = f"{path}#{number}: {article.title}" if len(articles) > 1 else path
+                    print(f"{chr(10) if printed else ''}== {label} ==")
+                print(excerpt_of(article, budget))
+                printed += 1
     return 0
+
+
+def _read_file(path: Path) -> list[Article]:
+    """The article of a file, or every entry of a feed (its warnings go to stderr)."""
+    # Imported here: the readers pull in optional parsing dependencies.
+    from datetime import UTC
+
+    from digest.sources import THIRD_PARTY, read_article_file
+
+    if path.suffix.lower() not in _FEED_SUFFIXES:
+        return [read_article_file(path)]
+    articles, warnings = THIRD_PARTY[path.suffix.lower()](path, UTC)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return articles
 
 
 def _excerpt_lines(lines: TextIO, name: str, budget: ExcerptBudget) -> None:
