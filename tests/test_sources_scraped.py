@@ -81,3 +81,42 @@ def test_missing_body_is_an_error_with_a_line(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as caught:
         read_scraped(path, UTC)
     assert caught.value.line == 5 and "no body text" in str(caught.value)
+
+
+def test_without_publication_line_the_first_line_is_the_title(tmp_path: Path) -> None:
+    path = tmp_path / "keepers.txt"
+    path.write_text(
+        "The Keepers Who Stayed On\n\n"
+        "For thirty years the keepers of the Blackrock light lived on a rock the size of a "
+        "tennis court, and the last of them still lives in the town.\n\n"
+        "She kept the log for eleven winters.\n", encoding="utf-8")
+    article = read_scraped(path, UTC)
+    assert article.title == "The Keepers Who Stayed On"
+    assert article.site_name is None
+    assert article.body.startswith("For thirty years the keepers")
+
+
+def test_a_long_question_headline_is_still_a_headline(tmp_path: Path) -> None:
+    path = tmp_path / "gulls.txt"
+    path.write_text(
+        "Estuary Review\n\n"
+        "Why did the gulls leave the cliffs for the retail park, and will they ever go back?\n\n"
+        "The colony on the retail park roofs has doubled in five years, the survey found.\n",
+        encoding="utf-8")
+    article = read_scraped(path, UTC)
+    assert article.site_name == "Estuary Review"
+    assert article.title.startswith("Why did the gulls leave")
+
+
+def test_bio_without_a_name_line_names_its_author(tmp_path: Path) -> None:
+    path = tmp_path / "bio.txt"
+    path.write_text(
+        "Harbour Weekly\n\nNew Pontoons for the Marina\n\n"
+        "Twelve new pontoons were floated into the marina on Monday morning.\n\n"
+        "About the Author\n\n"
+        "Tom Baird is a freelance writer based in the town. He writes about boats.\n",
+        encoding="utf-8")
+    article = read_scraped(path, UTC)
+    assert article.authors == ("Tom Baird",)
+    assert article.bio is not None and article.bio.startswith("Tom Baird is a freelance writer")
+    assert "freelance" not in article.body

@@ -42,6 +42,10 @@ _DATE_PART = re.compile(
     r"(?P<date>(?:\d{4}-\d{2}-\d{2})|(?:\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4})|"
     r"(?:[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}))")
 _DATE_FORMATS = ("%B %d %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d")
+# "Tom Baird is a freelance writer...": a bio that names its subject in its first words.
+_BIO_SUBJECT = re.compile(
+    r"^(?P<name>(?:[A-Z][\w'’.-]*\s+){1,3}[A-Z][\w'’-]+)\s+(?:is|was|has|writes|covers|"
+    r"reports|lives|teaches|works|joined|edits|leads|runs|studies)\b")
 
 
 def parse_date(text: str) -> datetime | None:
@@ -122,15 +126,35 @@ def _read_author_section(lines: list[str]) -> tuple[list[str], list[tuple[str, s
     return names, bios
 
 
+def _is_prose(line: str) -> bool:
+    """Body text rather than a heading: a long line, or a sentence of some length ending in a
+    full stop (headlines may end in "?" or "!", seldom in ".")."""
+    words = len(line.split())
+    return words >= 25 or (words >= 12 and line.rstrip().endswith((".", '."', ".”")))
+
+
+def _head(lines: list[str]) -> tuple[str | None, str, int]:
+    """(publication, title, lines used): the publication line is there unless the second
+    line is already body text or repeats the first (then the first line is the title)."""
+    if _is_prose(lines[1]) or lines[1] == lines[0]:
+        return None, lines[0], 1
+    return lines[0], lines[1], 2
+
+
+def _bio_subject(bio: str) -> str | None:
+    match = _BIO_SUBJECT.match(bio)
+    return match.group("name") if match else None
+
+
 def read_scraped(path: Path, tz: tzinfo) -> Article:
     text = path.read_text(encoding="utf-8-sig")
     blocks = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-    if len(blocks) < 3:
+    if len(blocks) < 2 or (len(blocks) < 3 and not _is_prose(blocks[1][1])):
         raise ContentError(
             path, "scraped article needs a publication line, a title and a body", line=1
         )
-    publication, title = blocks[0][1], blocks[1][1]
-    rest = [line for _, line in blocks[2:]]
+    publication, title, used = _head([line for _, line in blocks[:2]])
+    rest = [line for _, line in blocks[used:]]
     byline_names: list[str] = []
     published: datetime | None = None
     # The head: repeated title, bylines, datelines, reading time and share bars, any order.
@@ -161,8 +185,11 @@ def read_scraped(path: Path, tz: tzinfo) -> Article:
                            line=blocks[-1][0])
     section_names, bios = _read_author_section([s for s in section if not _is_noise(s)])
     names = section_names or byline_names
-    if bios and not bios[0][0] and names:  # a bio paragraph without its own name line
-        bios[0] = (names[0], bios[0][1])
+    if bios and not bios[0][0]:  # a bio paragraph without its own name line
+        subject = names[0] if names else _bio_subject(bios[0][1])
+        if subject:
+            bios[0] = (subject, bios[0][1])
+            names = names or [subject]
     return Article(
         title=title,
         body="\n\n".join(body),
