@@ -92,6 +92,13 @@ def test_failed_urls_are_reported_and_skipped(site: Site, tmp_path: Path) -> Non
     assert "http://127.0.0.1:9/refused: ConnectError" in text
 
 
+def test_each_fetch_is_announced_with_its_place_in_the_list(site: Site, tmp_path: Path) -> None:
+    sources = SourceSettings(feeds=(site.url("/feed"),), urls=(site.url("/story"),), timeout=2)
+    lines: list[str] = []
+    load_remote(sources, tmp_path, LONDON, progress=lines.append)
+    assert lines == [f"  source 1/2: {site.url('/feed')}", f"  source 2/2: {site.url('/story')}"]
+
+
 def test_workspace_sources_are_fetched_once_across_runs(site: Site, tmp_path: Path) -> None:
     root = make_workspace(tmp_path / "ws", f"sources:\n  feeds: [{site.url('/feed')}]\n"
                                            f"  urls:\n    - {site.url('/story')}\n")

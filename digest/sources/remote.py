@@ -5,7 +5,8 @@ A URL that fails to fetch or parse is a warning naming the URL; the rest still b
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable
 from datetime import tzinfo
 from pathlib import Path
 
@@ -21,18 +22,27 @@ from digest.sources.html import article_from_html
 CACHE_DIR = Path(".digest") / "cache"
 
 
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 def load_remote(sources: SourceSettings, cache_dir: Path, tz: tzinfo,
                 extra_urls: Iterable[str] = (),
-                transport: httpx.BaseTransport | None = None) -> tuple[list[Article], list[str]]:
+                transport: httpx.BaseTransport | None = None,
+                progress: Callable[[str], None] = _progress) -> tuple[list[Article], list[str]]:
     """Fetch every configured feed and page (cache first); collect articles and warnings."""
     articles: list[Article] = []
     warnings: list[str] = []
     page_urls = list(dict.fromkeys([*sources.urls, *extra_urls]))
     if not sources.feeds and not page_urls:
         return articles, warnings
+    total = len(sources.feeds) + len(page_urls)
     policy = FetchPolicy(timeout=sources.timeout, max_bytes=sources.max_bytes)
     with Fetcher(cache_dir, policy, transport=transport) as fetcher:
+        done = 0
         for url in sources.feeds:
+            done += 1
+            progress(f"  source {done}/{total}: {url}")  # fetching can be slow: say what is on
             try:
                 got = fetcher.fetch(url, max_age=sources.feed_max_age)
                 entries, notes = parse_feed(got.content, url, tz, fetched=got.fetched_at)
@@ -42,6 +52,8 @@ def load_remote(sources: SourceSettings, cache_dir: Path, tz: tzinfo,
             articles += entries
             warnings += notes
         for url in page_urls:
+            done += 1
+            progress(f"  source {done}/{total}: {url}")
             try:
                 got = fetcher.fetch(url)  # an article page does not change: cached for good
                 article, notes = article_from_html(got.content, url, tz, url=got.final_url,
