@@ -1,4 +1,4 @@
-"""`digest subscribers check|count|import|export|unsubscribe|resubscribe`: the lists, for editors.
+"""`digest subscribers check|count|import|export|unsubscribe|resubscribe|unsubscribe-mail`.
 
 Output names files, lines and counts, never a subscriber's address or name, except in
 `export`, whose whole point is the addresses.
@@ -13,7 +13,8 @@ from pathlib import Path
 
 from digest.commands.common import add_workspace, settings_from, warn
 from digest.config import Settings
-from digest.errors import DigestError, SubscriberError
+from digest.errors import ConfigError, DigestError, SubscriberError
+from digest.mail_unsubscribe import process_mailbox
 from digest.subscriber_export import build_rows, write_csv
 from digest.subscriber_import import STOP_REASONS, append_to_list, read_export
 from digest.subscriber_records import check_address
@@ -71,6 +72,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     export.add_argument("--status", choices=STATUSES, help="only rows with this status")
     export.add_argument("--output", "-o", type=Path, metavar="FILE",
                         help="write here instead of standard output")
+    mailed = actions.add_parser(
+        "unsubscribe-mail", help="honour unsubscribe requests mailed to the mailto: address",
+        description="Read MAILBOX (a Maildir folder or an mbox file holding the mail sent to "
+        "newsletter.unsubscribe_mailto) and unsubscribe every address whose signed token is "
+        "in a subject 'unsubscribe TOKEN'. Needs DIGEST_SECRET. Reads only; safe to rerun.")
+    add_workspace(mailed)
+    mailed.add_argument("mailbox", type=Path, metavar="MAILBOX")
     for name, text in (("unsubscribe", "stop mail to EMAIL from now on (suppression store)"),
                        ("resubscribe", "lift the suppression of EMAIL")):
         sub = actions.add_parser(name, help=text)
@@ -82,7 +90,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     action = {"check": check, "count": count, "import": import_file, "export": export,
-              "unsubscribe": unsubscribe, "resubscribe": resubscribe}[args.action]
+              "unsubscribe": unsubscribe, "resubscribe": resubscribe,
+              "unsubscribe-mail": unsubscribe_mail}[args.action]
     return action(args, settings)
 
 
@@ -206,4 +215,16 @@ def resubscribe(args: argparse.Namespace, settings: Settings) -> int:
     print(f"resubscribed (was {found.reason})", file=sys.stderr)
     if email not in {entry.key for entry in listed.entries if entry.active}:
         warn(["the address is in no list file as subscribed; add it to a list to mail it"])
+    return 0
+
+
+def unsubscribe_mail(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.secret:
+        raise ConfigError("DIGEST_SECRET", "not set: it is needed to check unsubscribe tokens")
+    with open_suppressions(settings.db_path) as store:
+        result = process_mailbox(args.mailbox, store, settings.secret,
+                                 settings.newsletter.list_id)
+    print(f"{result.unsubscribed} unsubscribed, {result.already} already suppressed, "
+          f"{result.bad_tokens} with a forged or foreign token, {result.not_requests} other "
+          "message(s) ignored", file=sys.stderr)
     return 0
