@@ -51,6 +51,9 @@ class Dispatcher:
         self._last_flush = time.monotonic()
         self._stopped: DigestError | None = None
         self._refusals = 0
+        # Claimed rows no connection has started on: given back if the run is cut short
+        # (Ctrl-C), so only rows truly in flight are left for the next run to mark uncertain.
+        self._waiting: dict[str, Delivery] = {}
 
     def _flush(self) -> None:
         if self._pending:
@@ -86,6 +89,7 @@ class Dispatcher:
 
     async def _handle(self, connection: Connection, delivery: Delivery) -> None:
         email = delivery.subscriber.email
+        self._waiting.pop(email, None)
         if self._stopped is not None:
             return self._release(delivery)
         try:
@@ -148,6 +152,7 @@ class Dispatcher:
                 claim = self.ledger.claim(self.edition, self.claim_size, self.lease)
                 if claim.suppressed:
                     self.report.count("suppressed", claim.suppressed)
+                self._waiting.update((d.subscriber.email, d) for d in claim.deliveries)
                 for delivery in claim.deliveries:
                     await queue.put(delivery)
                 if not claim.empty:
@@ -161,6 +166,9 @@ class Dispatcher:
             await asyncio.gather(*workers)
         finally:
             self._flush()
+            if self._waiting:
+                self.ledger.release(self.edition, list(self._waiting))
+                self._waiting.clear()
         if self._stopped is not None:
             raise self._stopped
 

@@ -1,0 +1,62 @@
+"""Ctrl-C during a send: rows not yet started go back to pending; only the few a connection
+was actually sending are left for the next run to mark uncertain."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from delivery_fixtures import WEEK, FaultHandler, write_workspace
+from smtp_server import SmtpServer
+
+from digest.ledger import Ledger
+
+EMAILS = [f"member{i}@tide.example" for i in range(60)]
+CONNECTIONS = 2
+
+
+def test_interrupted_send_gives_back_what_it_had_not_started(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    reached = threading.Event()
+    handler = FaultHandler(on_message=lambda count: reached.set() if count == 5 else None)
+    with SmtpServer(handler) as server:
+        workspace = write_workspace(tmp_path / "ws", EMAILS, server.url,
+                                    delivery="  rate: 20\n")
+        env = {**os.environ, "DIGEST_SECRET": "interrupt-secret"}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "digest", "send", "--workspace", str(workspace), "--week",
+             WEEK, "--connections", str(CONNECTIONS)],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert reached.wait(30), "the sender never got going"
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+        assert process.returncode == 130, err
+        assert "interrupted" in err
+
+        with Ledger(workspace / "digest.db") as ledger:
+            counts = ledger.counts(WEEK)
+        received = Counter(r.rcpt_tos[0] for r in handler.received)
+        # Only messages a connection had in hand stay `sending` (the next run marks them
+        # uncertain); every row no connection had started on is pending again.
+        assert counts["sent"] <= len(received) <= counts["sent"] + counts["sending"]
+        assert counts["sending"] <= CONNECTIONS
+        assert counts["sent"] + counts["pending"] + counts["sending"] == len(EMAILS)
+
+        again = subprocess.run(
+            [sys.executable, "-m", "digest", "send", "--workspace", str(workspace), "--week",
+             WEEK], env=env, capture_output=True, text=True, timeout=60, check=False)
+        assert again.returncode == 0, again.stderr
+    with Ledger(workspace / "digest.db") as ledger:
+        final = ledger.counts(WEEK)
+        uncertain = {row.subscriber.email for row in ledger.rows(WEEK, ("uncertain",))}
+    received = Counter(r.rcpt_tos[0] for r in handler.received)
+    assert set(received) | uncertain == set(EMAILS)  # nothing lost
+    assert all(n == 1 for n in received.values())  # nothing doubled
+    assert final["sent"] + final["uncertain"] == len(EMAILS)
