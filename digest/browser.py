@@ -99,7 +99,8 @@ class _DevTools:
             raise BrowserError("headless Chromium not found (install the `chromium` package)")
         self.binary = binary
         self.timeout = timeout
-        self._profile = tempfile.TemporaryDirectory(prefix="digest-chromium-")
+        self._profile = tempfile.TemporaryDirectory(prefix="digest-chromium-",
+                                                    ignore_cleanup_errors=True)
         to_chrome, self._write = os.pipe()
         self._read, from_chrome = os.pipe()
 
@@ -184,7 +185,17 @@ class _DevTools:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
-        self._profile.cleanup()
+        # Chromium's helper processes may still be writing to the profile for a moment
+        # after the browser exits: retry briefly, then leave the temporary folder behind
+        # rather than fail a screenshot that was already written.
+        for _ in range(20):
+            try:
+                shutil.rmtree(self._profile.name)
+                break
+            except FileNotFoundError:
+                break
+            except OSError:
+                time.sleep(0.05)
 
 
 def screenshot(page: Path, png: Path, width: int, timeout: float = 60) -> Path:

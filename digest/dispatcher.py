@@ -9,8 +9,11 @@ the retry window closes; what is left stays deferred for a later run.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from digest.config import DeliverySettings, SmtpSettings
 from digest.errors import DeliveryError, DeliveryStopped, DigestError
@@ -18,9 +21,11 @@ from digest.ledger import Delivery, Ledger, Outcome
 from digest.ratelimit import RateLimiter
 from digest.report import Report
 from digest.sending import Connection, RetryPolicy, check_envelope, send_one
+from digest.suppressions import is_suppressed, open_reader
 
 FLUSH_EVERY = 64  # outcomes per commit at most...
 FLUSH_AFTER = 0.5  # ...and seconds an outcome may wait for its commit
+T = TypeVar("T")
 
 
 class DeliveryPaused(DeliveryError):
@@ -48,6 +53,13 @@ class Dispatcher:
         # Small claims keep the rows a crash leaves uncertain few; each is one commit.
         self.claim_size = min(64, max(8, 4 * smtp.connections))
         self._pending: list[Outcome] = []
+        # Every ledger call goes to this one thread, in order: a commit waits for its fsync
+        # there, while the event loop keeps every connection (and the rate) going.
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger")
+        self._writes: list[Future[None]] = []
+        # Suppression is read on the loop itself, through a connection of its own: a WAL
+        # read takes microseconds and never waits for the writer thread's commits.
+        self._suppressions = open_reader(ledger.path)
         self._last_flush = time.monotonic()
         self._stopped: DigestError | None = None
         self._refusals = 0
@@ -55,11 +67,34 @@ class Dispatcher:
         # (Ctrl-C), so only rows truly in flight are left for the next run to mark uncertain.
         self._waiting: dict[str, Delivery] = {}
 
+    async def _call(self, function: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._db, functools.partial(function, *args))
+
     def _flush(self) -> None:
+        """Hand the outcomes so far to the ledger thread (its queue keeps them in order)."""
+        if self._pending:
+            outcomes, self._pending = self._pending, []
+            for write in self._writes:  # a failed commit stops the run: outcomes must stick
+                if write.done() and write.exception() is not None and self._stopped is None:
+                    self._stopped = DigestError(f"cannot record outcomes: {write.exception()}")
+            self._writes = [f for f in self._writes if not f.done() or f.exception()]
+            self._writes.append(self._db.submit(self.ledger.record, self.edition, outcomes))
+        self._last_flush = time.monotonic()
+
+    def _finish_ledger(self) -> None:
+        """After the run: wait for queued commits, then write what is left and give back
+        the rows never started. Errors of a queued commit surface here."""
+        self._db.shutdown(wait=True)
+        self._suppressions.close()
+        for write in self._writes:
+            write.result()
         if self._pending:
             self.ledger.record(self.edition, self._pending)
             self._pending = []
-        self._last_flush = time.monotonic()
+        if self._waiting:
+            self.ledger.release(self.edition, list(self._waiting))
+            self._waiting.clear()
 
     def _note(self, outcome: Outcome) -> None:
         self._pending.append(outcome)
@@ -84,14 +119,14 @@ class Dispatcher:
                 f"{outcome.reply or ''}); paused so the rest of the list is kept. "
                 "Check the server, then rerun `digest send` to continue")
 
-    def _release(self, delivery: Delivery) -> None:
-        self.ledger.release(self.edition, [delivery.subscriber.email])
+    async def _release(self, delivery: Delivery) -> None:
+        await self._call(self.ledger.release, self.edition, [delivery.subscriber.email])
 
     async def _handle(self, connection: Connection, delivery: Delivery) -> None:
         email = delivery.subscriber.email
         self._waiting.pop(email, None)
         if self._stopped is not None:
-            return self._release(delivery)
+            return await self._release(delivery)
         try:
             check_envelope(email)  # ours to check, not the SMTP client's
         except ValueError as error:
@@ -100,19 +135,20 @@ class Dispatcher:
             message = self.build(delivery)
         except Exception as error:
             self._stopped = DigestError(f"{email}: cannot build the message: {error}")
-            return self._release(delivery)
+            return await self._release(delivery)
         try:
             client = await connection.ready()
         except DeliveryStopped as stop:
             self._stopped = self._stopped or stop
-            return self._release(delivery)
+            return await self._release(delivery)
+        # Checked once more just before sending: a claimed row may have waited in the queue,
+        # and an unsubscribe that arrived meanwhile must still be honoured. (Before the rate
+        # limit, not after: nothing slow may come between a token and its MAIL.)
+        if is_suppressed(self._suppressions, email):
+            return self._note(Outcome(email, "suppressed", None, "suppressed"))
         await self.limiter.acquire()  # paced right before MAIL: the server sees the rate
         if self._stopped is not None:
-            return self._release(delivery)
-        # Checked once more at the last moment: a claimed row may wait behind the rate limit,
-        # and an unsubscribe that arrives meanwhile must still be honoured.
-        if self.ledger.suppressions.is_suppressed(email):
-            return self._note(Outcome(email, "suppressed", None, "suppressed"))
+            return await self._release(delivery)
         outcome, reconnect = await send_one(client, self.sender, delivery, message,
                                             self.smtp, self.policy, self.crlf)
         self._note(outcome)
@@ -149,7 +185,8 @@ class Dispatcher:
             while self._stopped is None:
                 # Suppression is checked again in the claim: an unsubscribe during the run
                 # is honoured for every row not yet claimed.
-                claim = self.ledger.claim(self.edition, self.claim_size, self.lease)
+                claim = await self._call(self.ledger.claim, self.edition, self.claim_size,
+                                         self.lease)
                 if claim.suppressed:
                     self.report.count("suppressed", claim.suppressed)
                 self._waiting.update((d.subscriber.email, d) for d in claim.deliveries)
@@ -159,16 +196,14 @@ class Dispatcher:
                     continue
                 await queue.join()  # let in-flight rows finish before looking for retries
                 self._flush()
+                await self._call(lambda: None)  # the queued commits are done
                 if not await self._wait_for_retry(window_ends):
                     break
             for _ in workers:
                 await queue.put(None)
             await asyncio.gather(*workers)
         finally:
-            self._flush()
-            if self._waiting:
-                self.ledger.release(self.edition, list(self._waiting))
-                self._waiting.clear()
+            self._finish_ledger()
         if self._stopped is not None:
             raise self._stopped
 
@@ -176,7 +211,7 @@ class Dispatcher:
         """Sleep until the next deferred row is due; False when none falls due in the window."""
         if self._stopped is not None:
             return False
-        due = self.ledger.next_retry(self.edition)
+        due = await self._call(self.ledger.next_retry, self.edition)
         if due is None or due > window_ends:
             return False
         self.report.note_waiting(due)

@@ -83,7 +83,10 @@ class Ledger:
                                           timeout=30, isolation_level=None)
                 self.db.execute("SELECT COUNT(*) FROM deliveries").fetchone()
                 return
-            self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
+            # The sender commits from one worker thread, so fsyncs never stall its event
+            # loop; calls are never concurrent (one thread at a time uses the connection).
+            self.db = sqlite3.connect(path, timeout=30, isolation_level=None,
+                                      check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")  # an outcome, once committed, stays
             self.db.executescript(_SCHEMA)

@@ -43,8 +43,7 @@ class SuppressionStore:
         self.db.executescript(_SCHEMA)
 
     def is_suppressed(self, email: str) -> bool:
-        row = self.db.execute("SELECT 1 FROM suppressions WHERE email=?", (email,)).fetchone()
-        return row is not None
+        return is_suppressed(self.db, email)
 
     def get(self, email: str) -> Suppression | None:
         row = self.db.execute("SELECT email, reason, source, created_at FROM suppressions"
@@ -93,3 +92,14 @@ def open_suppressions(path: Path) -> Iterator[SuppressionStore]:
         yield store
     finally:
         db.close()
+
+
+def open_reader(database: Path) -> sqlite3.Connection:
+    """A read-only connection for checking suppressions while another connection writes."""
+    return sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
+                           isolation_level=None)
+
+
+def is_suppressed(reader: sqlite3.Connection, email: str) -> bool:
+    row = reader.execute("SELECT 1 FROM suppressions WHERE email=?", (email,)).fetchone()
+    return row is not None
