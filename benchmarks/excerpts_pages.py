@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from digest.editorial.excerpts import ExcerptBudget, audit_excerpt, explain_excerpt  # noqa: E402
 from digest.errors import DigestError  # noqa: E402
-from digest.excerpts import ExcerptBudget, audit_excerpt, explain_excerpt  # noqa: E402
 from digest.models import Article  # noqa: E402
 from digest.sources import THIRD_PARTY  # noqa: E402
 

@@ -23,9 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from digest.config import Settings, load_settings
-from digest.messages import MessageFactory
 from digest.models import Article, Author, Edition, EditionItem, Subscriber
-from digest.rendering import (
+from digest.rendering.compose import (
     HTML_TEMPLATE,
     TEXT_TEMPLATE,
     compile_mjml,
@@ -33,6 +32,7 @@ from digest.rendering import (
     make_environment,
     render_edition,
 )
+from digest.rendering.messages import MessageFactory
 
 CONFIG = """\
 newsletter:

@@ -26,11 +26,11 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from digest.cli.pipeline import prepare_edition
+from digest.cli.report import Report
 from digest.config import load_settings
-from digest.delivery import plan_and_send
-from digest.messages import MessageFactory
-from digest.pipeline import prepare_edition
-from digest.report import Report
+from digest.delivery.use_cases import plan_and_send
+from digest.rendering.messages import MessageFactory
 from digest.weeks import parse_week
 
 WEEK = "2026-W48"

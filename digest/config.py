@@ -13,8 +13,8 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from digest.editorial.excerpts import ExcerptBudget
 from digest.errors import ConfigError
-from digest.excerpts import ExcerptBudget
 from digest.settings import (
     CAPTURE,
     AudienceSettings,

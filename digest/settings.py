@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from digest.excerpts import ExcerptBudget
+from digest.editorial.excerpts import ExcerptBudget
 
 CAPTURE = "capture"
 

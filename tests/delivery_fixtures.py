@@ -13,7 +13,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from smtp_server import Received, RecordingHandler
 
 from digest.config import DeliverySettings, SmtpSettings
-from digest.ledger import Ledger
+from digest.delivery.ledger import Ledger
 from digest.models import Subscriber
 
 WEEK = "2026-W48"

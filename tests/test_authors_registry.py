@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from digest.authors import AuthorRegistry, authors_for, load_authors
+from digest.editorial.authors import AuthorRegistry, authors_for, load_authors
 from digest.models import Article, Author
 from tests.sources_support import write
 

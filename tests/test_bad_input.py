@@ -8,7 +8,7 @@ import pytest
 from smtp_server import SmtpServer
 from workspace import write
 
-from digest.cli import main
+from digest.cli.main import main
 
 
 def run(workspace: Path, server: SmtpServer, monkeypatch: pytest.MonkeyPatch,

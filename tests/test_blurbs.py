@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from digest.blurbs import make_blurb
+from digest.editorial.blurbs import make_blurb
 
 BIO = (
     "Tomas Brenner reports on rivers and the people who live beside them. "

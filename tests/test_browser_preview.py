@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from rendering_fixtures import STORIES, make_edition, make_workspace, with_title
 
-from digest.browser import PageView, find_chromium, inspect, screenshot
-from digest.messages import MessageFactory
-from digest.previews import write_previews
-from digest.rendering import render_edition
+from digest.rendering.browser import PageView, find_chromium, inspect, screenshot
+from digest.rendering.compose import render_edition
+from digest.rendering.messages import MessageFactory
+from digest.rendering.previews import write_previews
 
 pytestmark = [
     pytest.mark.browser,

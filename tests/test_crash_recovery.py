@@ -15,7 +15,7 @@ import pytest
 from delivery_fixtures import WEEK, FaultHandler, write_workspace
 from smtp_server import SmtpServer
 
-from digest.cli import main
+from digest.cli.main import main
 
 EMAILS = [f"member{i}@tide.example" for i in range(40)]
 

@@ -17,11 +17,11 @@ from cryptography.x509.oid import NameOID
 from delivery_fixtures import WEEK, FaultHandler, fast_retries, plan_rows, small_message, smtp_for
 from smtp_server import SmtpServer, free_port
 
+from digest.cli.report import Report
 from digest.config import SmtpSettings
-from digest.dispatcher import DeliveryPaused, Dispatcher
+from digest.delivery.ledger import Delivery, Ledger
+from digest.delivery.pool import DeliveryPaused, Dispatcher
 from digest.errors import DeliveryStopped
-from digest.ledger import Delivery, Ledger
-from digest.report import Report
 
 EMAILS = [f"member{i}@tide.example" for i in range(6)]
 

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from digest.config import DkimSettings
-from digest.dkim import Signer
+from digest.delivery.dkim import Signer
 from digest.errors import ConfigError
 
 MESSAGE = (

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from digest.authors import AuthorRegistry
 from digest.config import Settings, load_settings
-from digest.editions import build_edition
+from digest.editorial.authors import AuthorRegistry
+from digest.editorial.editions import build_edition
 from digest.errors import ContentError
 from digest.sources import load_articles
 from digest.weeks import IsoWeek

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from workspace import write
 
+from digest.cli.pipeline import prepare_edition
 from digest.config import load_settings
-from digest.pipeline import prepare_edition
 from digest.weeks import parse_week
 
 QUESTIONS_ONLY = """\

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.commands import excerpt as command
+from digest.cli.commands import excerpt as command
 from digest.errors import ContentError
 
 LEAD = "The ferry company added a late boat on weekdays after months of complaints."
@@ -80,7 +80,7 @@ def test_article_file_mode(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     code = (
-        "import argparse, sys; from digest.commands import excerpt as c; "
+        "import argparse, sys; from digest.cli.commands import excerpt as c; "
         "p = argparse.ArgumentParser(); c.register(p.add_subparsers()); "
         "sys.exit(c.run(p.parse_args(['excerpt', sys.argv[1]])))"
     )

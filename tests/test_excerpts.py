@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from digest import excerpt_rules as rules
-from digest.excerpts import ExcerptBudget, audit_excerpt, make_excerpt
+from digest.editorial import excerpt_rules as rules
+from digest.editorial.excerpts import ExcerptBudget, audit_excerpt, make_excerpt
 
 LEAD = "The city council approved a new cycling plan for the harbour district on Monday."
 SECOND = "The plan adds twelve kilometres of protected lanes over the next three years."
@@ -204,7 +204,7 @@ def test_determinism_across_hash_seeds() -> None:
         f"{LEAD} {SECOND} {THIRD}"
     )
     code = (
-        "import json, sys; from digest.excerpts import make_excerpt; "
+        "import json, sys; from digest.editorial.excerpts import make_excerpt; "
         "print(json.dumps(make_excerpt(sys.stdin.read())))"
     )
     outputs = set()

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from digest import excerpt_rules as rules
-from digest.commands import excerpt as command
-from digest.excerpts import ExcerptBudget, audit_excerpt, explain_excerpt, make_excerpt
+from digest.cli.commands import excerpt as command
+from digest.editorial import excerpt_rules as rules
+from digest.editorial.excerpts import ExcerptBudget, audit_excerpt, explain_excerpt, make_excerpt
 from digest.models import Article
-from digest.sentences import (
+from digest.text.sentences import (
     STOPLESS_PARAGRAPH_CHARS,
     STOPLESS_UNIT_CHARS,
     count_words,

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from rendering_fixtures import READER, make_edition, make_workspace
 
-from digest.messages import MessageFactory
-from digest.placeholders import escape_html, escape_text
-from digest.rendering import render_edition
+from digest.rendering.compose import render_edition
+from digest.rendering.messages import MessageFactory
+from digest.rendering.slots import escape_html, escape_text
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("DIGEST_UPDATE_GOLDEN") == "1"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from digest.headers import clean_header, encode_address, encode_text
-from digest.sending import check_envelope, stuff
+from digest.delivery.connection import check_envelope, stuff
+from digest.rendering.headers import clean_header, encode_address, encode_text
 
 ATTACKS = [
     "Ann\r\nBcc: victim@evil.example",

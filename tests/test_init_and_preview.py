@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.cli import main
+from digest.cli.main import main
 
 
 def test_init_creates_a_working_workspace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,7 +15,7 @@ import pytest
 from delivery_fixtures import WEEK, FaultHandler, write_workspace
 from smtp_server import SmtpServer
 
-from digest.ledger import Ledger
+from digest.delivery.ledger import Ledger
 
 EMAILS = [f"member{i}@tide.example" for i in range(60)]
 CONNECTIONS = 2

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from delivery_fixtures import WEEK, plan_rows
 
+from digest.cli.report import Report
+from digest.delivery.ledger import Ledger, Outcome
 from digest.errors import LedgerError
-from digest.ledger import Ledger, Outcome
-from digest.report import Report
 
 EMAILS = [f"member{i}@tide.example" for i in range(5)]
 

@@ -11,10 +11,10 @@ import pytest
 from rendering_fixtures import READER, make_edition, make_workspace
 
 from digest.config import Settings
-from digest.messages import MessageFactory
 from digest.models import Subscriber
-from digest.placeholders import SlotTable, escape_html
-from digest.rendering import render_edition
+from digest.rendering.compose import render_edition
+from digest.rendering.messages import MessageFactory
+from digest.rendering.slots import SlotTable, escape_html
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from rendering_fixtures import make_edition, make_workspace
 
-from digest.commands.preview import choose_subscriber
+from digest.cli.commands.preview import choose_subscriber
 from digest.config import Settings
 from digest.errors import DigestError
-from digest.messages import MessageFactory
-from digest.previews import SAMPLE_SUBSCRIBER, write_archive, write_previews
-from digest.rendering import render_edition
+from digest.rendering.compose import render_edition
+from digest.rendering.messages import MessageFactory
+from digest.rendering.previews import SAMPLE_SUBSCRIBER, write_archive, write_previews
 
 
 @pytest.fixture

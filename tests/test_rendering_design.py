@@ -10,9 +10,9 @@ from rendering_fixtures import READER, STORIES, make_edition, make_workspace, ta
 
 from digest.config import Settings
 from digest.errors import RenderError
-from digest.messages import MessageFactory
-from digest.placeholders import escape_html, escape_text
-from digest.rendering import check_compiled, render_edition
+from digest.rendering.compose import check_compiled, render_edition
+from digest.rendering.messages import MessageFactory
+from digest.rendering.slots import escape_html, escape_text
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from rendering_fixtures import make_edition, make_workspace
 
 from digest.config import Settings
 from digest.errors import TemplateError
-from digest.mjml_locate import find_fault
-from digest.placeholders import escape_html
-from digest.rendering import check_compiled, render_edition
+from digest.rendering.compose import check_compiled, render_edition
+from digest.rendering.mjml_errors import find_fault
+from digest.rendering.slots import escape_html
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from smtp_server import SmtpServer
 from unsubscribe_workspace import SECRET, digest_env, make_workspace, run_digest
 
-from digest.cli import main
+from digest.cli.main import main
 
 PASSWORD = "correct-horse-battery-staple-42"
 PERSONAL = ("una@example.org", "vic@example.net", "wren@example.com", "Una Pike",

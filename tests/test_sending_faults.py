@@ -19,10 +19,10 @@ from delivery_fixtures import (
 )
 from smtp_server import SmtpServer
 
-from digest.dispatcher import Dispatcher
-from digest.ledger import Delivery, Ledger
-from digest.report import Report
-from digest.sending import state_for
+from digest.cli.report import Report
+from digest.delivery.connection import state_for
+from digest.delivery.ledger import Delivery, Ledger
+from digest.delivery.pool import Dispatcher
 
 EXPECTED = {
     "ok1@tide.example": "sent",

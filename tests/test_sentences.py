@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digest.sentences import split_paragraphs, split_sentences
+from digest.text.sentences import split_paragraphs, split_sentences
 
 
 def test_paragraphs_split_on_blank_lines_and_collapse_whitespace() -> None:

@@ -9,10 +9,10 @@ import pytest
 from starlette.testclient import TestClient
 from unsubscribe_workspace import LIST_ID, SECRET, make_workspace
 
+from digest.audience.suppressions import open_suppressions
+from digest.audience.unsubscribe_tokens import make_token
+from digest.audience.web import create_app
 from digest.config import Settings, load_settings
-from digest.suppressions import open_suppressions
-from digest.tokens import make_token
-from digest.web import create_app
 
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
 

@@ -11,9 +11,9 @@ from delivery_fixtures import WEEK, FaultHandler, write_workspace
 from smtp_server import SmtpServer
 from test_dkim_signing import write_key
 
-from digest.cli import main
+from digest.cli.main import main
 from digest.config import load_settings
-from digest.dkim import Signer
+from digest.delivery.dkim import Signer
 
 EMAILS = ["ok1@tide.example", "ok2@tide.example", "r550@tide.example", "d554@tide.example",
           "drop@tide.example", "r451x1@tide.example"]

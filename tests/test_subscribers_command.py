@@ -11,11 +11,11 @@ from aiosmtpd.controller import Controller
 from smtp_server import RecordingHandler, free_port
 from unsubscribe_workspace import SECRET, digest_env, make_workspace, run_digest
 
-from digest.cli import main
+from digest.audience.exports import neutralise
+from digest.audience.suppressions import open_suppressions
+from digest.cli.main import main
 from digest.config import load_settings
 from digest.errors import ConfigError
-from digest.subscriber_export import neutralise
-from digest.suppressions import open_suppressions
 
 MAILCHIMP = (
     "Email Address,First Name,Last Name,TAGS,OPTIN_TIME,MEMBER_RATING\n"

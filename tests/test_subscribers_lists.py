@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from digest.audience.lists import Audience, load_entries, load_subscribers
 from digest.errors import DigestError
-from digest.subscribers import Audience, load_entries, load_subscribers
 
 
 def write(folder: Path, name: str, text: str | bytes) -> Path:

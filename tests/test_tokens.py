@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digest.tokens import BadToken, make_token, read_token
+from digest.audience.unsubscribe_tokens import BadToken, make_token, read_token
 
 SECRET = "s3cret-for-tokens"
 

@@ -11,8 +11,8 @@ from urllib.parse import unquote
 import pytest
 from smtp_server import SmtpServer
 
-from digest.cli import main
-from digest.ledger import Ledger
+from digest.cli.main import main
+from digest.delivery.ledger import Ledger
 
 
 def mailto_subject(server: SmtpServer, address: str) -> str:

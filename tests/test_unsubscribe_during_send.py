@@ -9,9 +9,9 @@ from pathlib import Path
 from delivery_fixtures import WEEK, FaultHandler, fast_retries, plan_rows, small_message, smtp_for
 from smtp_server import SmtpServer
 
-from digest.dispatcher import Dispatcher
-from digest.ledger import Delivery, Ledger
-from digest.report import Report
+from digest.cli.report import Report
+from digest.delivery.ledger import Delivery, Ledger
+from digest.delivery.pool import Dispatcher
 
 EMAILS = [f"member{i}@tide.example" for i in range(12)]
 LEAVER = EMAILS[6]

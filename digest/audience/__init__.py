@@ -1,0 +1,1 @@
+"""Who receives the edition: subscriber lists, imports, suppressions, unsubscribes."""

@@ -1,0 +1,144 @@
+"""Read one YAML subscriber list: a list of records with the same fields as the CSV columns.
+
+The file is never constructed into Python objects: its node tree is read directly, so
+`!!python/...` tags cannot run, aliases cannot multiply (alias bombs), and every value
+keeps the exact text the editor wrote. Where text belongs (address, name, status, tags), a
+bare `no`, `on`, `1e3` or `~` is an error: YAML readers disagree on what such words mean.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from digest.audience.csv_lists import decode_utf8
+from digest.audience.records import (
+    TAG_COLUMNS,
+    Entry,
+    RecordProblem,
+    make_entry,
+    normalise_column,
+    split_tags,
+)
+from digest.errors import SubscriberError
+
+_CORE = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {f"{_CORE}{name}" for name in
+                 ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
+TEXT_KEYS = ("email", "name", "status")
+# Plain words that YAML 1.1 or 1.2 reads as booleans, nulls or numbers.
+_NOT_TEXT = re.compile(
+    r"""^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF
+        |~|null|Null|NULL|[-+]?(?:\.inf|\.Inf|\.INF)|\.nan|\.NaN|\.NAN
+        |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?
+        |[-+]?(?:0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+)
+        |(?=[-+]?[._]*[0-9])[-+]?[0-9_]*\.?[0-9_]*(?:[eE][-+]?[0-9]+)?)$""",
+    re.VERBOSE,
+)
+
+
+def _kind(node: yaml.ScalarNode) -> str:
+    """How a YAML reader may take a plain scalar: boolean, null, number, date or text."""
+    if node.style is None:
+        if node.tag == f"{_CORE}bool" or node.value.lower() in {
+                "y", "n", "yes", "no", "on", "off", "true", "false"}:
+            return "a boolean"
+        if node.tag == f"{_CORE}null" or node.value in ("", "~") or node.value.lower() == "null":
+            return "empty (null)"
+        if node.tag == f"{_CORE}timestamp":
+            return "a date"
+        if node.tag in (f"{_CORE}int", f"{_CORE}float") or (
+                node.value and _NOT_TEXT.match(node.value)):
+            return "a number"
+    if node.tag != f"{_CORE}str":
+        return f"tagged {node.tag}"
+    return "text"
+
+
+def refuse_tricks(path: Path, text: str) -> None:
+    """Anchors, aliases and explicit tags are never needed in a subscriber list."""
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            line = event.start_mark.line + 1 if event.start_mark else None
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise SubscriberError(path, "anchors and aliases (&name, *name) are not allowed "
+                                      "in subscriber lists; write each record out", line)
+            tag = getattr(event, "tag", None)
+            if tag and tag not in _ALLOWED_TAGS:
+                raise SubscriberError(path, f"YAML tag {tag} is not allowed in subscriber lists",
+                                      line)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise SubscriberError(path, f"invalid YAML: {problem}",
+                              mark.line + 1 if mark is not None else None) from None
+
+
+def _text(key: str, node: yaml.Node, strict: bool) -> str:
+    if not isinstance(node, yaml.ScalarNode):
+        raise RecordProblem(f"{key}: must be a single value, not a list or mapping")
+    kind = _kind(node)
+    if strict and kind != "text":
+        raise RecordProblem(f"{key}: {node.value!r} is read as {kind} in YAML; "
+                            f"put it in quotes if it is meant as text")
+    return "" if kind == "empty (null)" else str(node.value)
+
+
+def _tags(key: str, node: yaml.Node) -> set[str]:
+    if isinstance(node, yaml.SequenceNode):
+        tags: set[str] = set()
+        for item in node.value:
+            tags |= split_tags(_text(key, item, strict=True))
+        return tags
+    return split_tags(_text(key, node, strict=True))
+
+
+def read_record(node: yaml.Node) -> tuple[dict[str, str], set[str]]:
+    if not isinstance(node, yaml.MappingNode):
+        raise RecordProblem("must be a mapping such as `- email: reader@example.org`")
+    values: dict[str, str] = {}
+    tags: set[str] = set()
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or _kind(key_node) != "text":
+            raise RecordProblem(f"field name {getattr(key_node, 'value', '?')!r} must be text")
+        key = normalise_column(key_node.value)
+        if key in values:
+            raise RecordProblem(f"field {key} appears twice")
+        if key in TAG_COLUMNS:
+            tags |= _tags(key, value_node)
+            values[key] = ";".join(sorted(_tags(key, value_node)))
+        else:
+            # Custom fields keep the text as written: a ZIP code 01234 stays "01234".
+            values[key] = _text(key, value_node, strict=key in TEXT_KEYS)
+    return values, tags
+
+
+def read_yaml_list(path: Path) -> tuple[list[Entry], list[SubscriberError]]:
+    try:
+        text = decode_utf8(path)
+        refuse_tricks(path, text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except SubscriberError as error:
+        return [], [error]
+    except yaml.YAMLError as error:  # e.g. two documents in one file
+        mark = getattr(error, "problem_mark", None)
+        return [], [SubscriberError(path, f"invalid YAML: {error}".splitlines()[0],
+                                    mark.line + 1 if mark is not None else None)]
+    if root is None:
+        return [], []
+    if not isinstance(root, yaml.SequenceNode):
+        return [], [SubscriberError(path, "must be a list of records, each starting with "
+                                    "`- email: ...`", root.start_mark.line + 1)]
+    entries: list[Entry] = []
+    errors: list[SubscriberError] = []
+    for number, node in enumerate(root.value, start=1):
+        line = node.start_mark.line + 1
+        try:
+            values, tags = read_record(node)
+            entries.append(make_entry(values, tags, path.stem,
+                                      f"{path.parent.name}/{path.name}:{line}"))
+        except RecordProblem as problem:
+            errors.append(SubscriberError(path, f"record {number}: {problem}", line))
+    return entries, errors

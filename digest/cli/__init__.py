@@ -1,0 +1,1 @@
+"""The command line: argument parsing, commands, the weekly pipeline, the terminal report."""

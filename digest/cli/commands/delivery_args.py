@@ -1,0 +1,34 @@
+"""Options and closing lines shared by the commands that send (weekly, send, retry)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from digest.cli.report import Report
+from digest.config import Settings
+
+
+def add_delivery_options(parser: argparse.ArgumentParser, connections: bool = True) -> None:
+    if connections:
+        parser.add_argument("--connections", type=int, metavar="N",
+                            help="SMTP connections to use at once (default: smtp.connections)")
+    parser.add_argument("--rate", type=float, metavar="R",
+                        help="messages per second, 0 for unlimited (default: delivery.rate)")
+
+
+def close_run(report: Report, counts: dict[str, int], settings: Settings, week: str) -> int:
+    """Print the summary and what is left to do; return the exit code."""
+    print(f"done: {report.summary()}", file=sys.stderr)
+    owed = counts["deferred"] + counts["pending"]
+    if owed:
+        print(f"  {owed} message(s) still deferred by the server; `digest send --week {week}` "
+              "retries them later", file=sys.stderr)
+    if counts["failed"] or counts["uncertain"]:
+        print(f"  see who did not get it: `digest status --week {week}`", file=sys.stderr)
+    if counts["uncertain"]:
+        print(f"  resend the uncertain ones (same Message-ID): "
+              f"`digest retry --uncertain --week {week}`", file=sys.stderr)
+    if settings.smtp.mode == "capture":
+        print(f"  mail captured in {settings.out_dir / 'maildir'}", file=sys.stderr)
+    return report.exit_code

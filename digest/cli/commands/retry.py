@@ -1,0 +1,53 @@
+"""`digest retry`: send again what the ledger holds as deferred, failed or uncertain."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from digest.cli.commands.common import add_week, add_workspace, chosen_week, settings_from, warn
+from digest.cli.commands.delivery_args import add_delivery_options, close_run
+from digest.cli.pipeline import prepare_edition, unsubscribe_secret
+from digest.cli.report import Report
+from digest.delivery.ledger import Ledger
+from digest.delivery.use_cases import Overrides, resend
+from digest.errors import DigestError
+from digest.rendering.messages import MessageFactory
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "retry",
+        help="retry deferred messages now, or resend failed or uncertain ones",
+        description="Without options, retry the week's deferred messages now instead of "
+        "waiting for their retry time. --failed resends messages the server refused for "
+        "good; --uncertain resends those whose fate is unknown (the server may have them: "
+        "they go out with the same Message-ID, so mail clients can drop a duplicate).",
+    )
+    add_workspace(parser)
+    add_week(parser)
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--failed", action="store_true", help="resend failed messages")
+    which.add_argument("--uncertain", action="store_true", help="resend uncertain messages")
+    add_delivery_options(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    week = chosen_week(args, settings)
+    state = "failed" if args.failed else "uncertain" if args.uncertain else "deferred"
+    if not settings.db_path.is_file():
+        raise DigestError(f"{settings.db_path}: no delivery ledger yet; send an edition first")
+    with Ledger(settings.db_path, readonly=True) as ledger:
+        waiting = ledger.counts(str(week))[state]
+    if not waiting:
+        print(f"week {week}: no {state} messages to send", file=sys.stderr)
+        return 0
+    prepared = prepare_edition(settings, week, with_subscribers=False)
+    warn(prepared.warnings)
+    factory = MessageFactory(prepared.rendered, settings, unsubscribe_secret(settings))
+    print(f"digest retry: week {week}, {waiting} {state} message(s)", file=sys.stderr)
+    report = Report()
+    counts = resend(settings, factory, report, state, Overrides(args.connections, args.rate))
+    return close_run(report, counts, settings, str(week))

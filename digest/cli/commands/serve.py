@@ -1,0 +1,64 @@
+"""`digest serve`: the unsubscribe web service (one-click POST, confirm pages, archive)."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+
+import uvicorn
+
+from digest.audience.web import create_app
+from digest.cli.commands.common import add_workspace, settings_from
+from digest.errors import ConfigError, DigestError
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the unsubscribe web service for the links in sent emails",
+        description="Serve the unsubscribe links of sent emails under the path of "
+        "newsletter.public_url: one-click unsubscribe (RFC 8058 POST), a confirm page for "
+        "GET, a resubscribe page, and /archive/<week>/ for 'view in browser'. Put it behind "
+        "your HTTPS server at newsletter.public_url. Needs DIGEST_SECRET, the same secret "
+        "used when sending. Unsubscribes are written to the workspace database at once.",
+    )
+    add_workspace(parser)
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8025,
+                        help="port to listen on (default: 8025; 0 picks a free one)")
+    parser.set_defaults(handler=run)
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """Bind here, so a busy port is a clear host:port error rather than a server log line."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        raise DigestError(f"{host}:{port}: cannot listen: {error.strerror or error}") from None
+    return sock
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    if not settings.secret:
+        raise ConfigError("DIGEST_SECRET", "not set: the service checks unsubscribe links "
+                          "with the same secret that signed them when the edition was sent")
+    app = create_app(settings, settings.secret)
+    sock = listen(args.host, args.port)
+    host, port = sock.getsockname()[:2]
+    path = settings.newsletter.public_url.split("://", 1)[1].partition("/")[2]
+    print(f"digest serve: {settings.newsletter.name} listening on "
+          f"http://{host}:{port}/{path + '/' if path else ''}"
+          f"\n  public URL: {settings.newsletter.public_url} (route it here); Ctrl-C stops",
+          file=sys.stderr, flush=True)
+    # No access log: each request path holds a token, and tokens identify a subscriber.
+    config = uvicorn.Config(app, access_log=False, log_level="warning", server_header=False,
+                            lifespan="off")
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0

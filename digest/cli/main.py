@@ -1,0 +1,49 @@
+"""Command line: parse arguments, call one use case, turn DigestError into message + exit code."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from digest import __version__
+from digest.cli import commands
+from digest.errors import DigestError
+
+
+def command_modules() -> list[str]:
+    """Every module in digest.cli.commands with a register(subparsers) is a command."""
+    names = [info.name for info in pkgutil.iter_modules(commands.__path__)]
+    return sorted(name for name in names if name != "common")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digest",
+        description="Gather the week's articles, write excerpts, render one email, preview it "
+        "and send it to your subscribers.",
+    )
+    parser.add_argument("--version", action="version", version=f"digest {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in command_modules():
+        module = importlib.import_module(f"digest.cli.commands.{name}")
+        if hasattr(module, "register"):
+            module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.handler(args)
+        return code
+    except DigestError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; rerun the same command to continue where it stopped",
+              file=sys.stderr)
+        return 130

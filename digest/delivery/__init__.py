@@ -1,0 +1,1 @@
+"""Sending an edition: use cases, the connection pool, SMTP, the ledger, DKIM."""

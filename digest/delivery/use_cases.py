@@ -1,0 +1,176 @@
+"""Use cases of sending a prepared edition: plan and send, resend, a test address, a dry run."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import math
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from digest.audience.lists import check_address
+from digest.cli.report import Report
+from digest.config import CAPTURE, DeliverySettings, Settings, SmtpSettings
+from digest.delivery.capture import CaptureServer
+from digest.delivery.connection import send_single
+from digest.delivery.dkim import Signer
+from digest.delivery.ledger import Delivery, Ledger, Outcome
+from digest.delivery.pool import Dispatcher
+from digest.delivery.run_lock import sender_lock
+from digest.errors import DigestError
+from digest.models import Subscriber
+from digest.rendering.messages import MessageFactory
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Command-line values that win over digest.yaml for one run."""
+
+    connections: int | None = None
+    rate: float | None = None
+
+
+def plan_and_send(settings: Settings, factory: MessageFactory, subscribers: list[Subscriber],
+                  report: Report, connections: int | None = None,
+                  rate: float | None = None) -> dict[str, int]:
+    """Write the edition's plan once, then send what is owed. Returns the ledger's counts."""
+    return _run(settings, factory, report, Overrides(connections, rate), plan=subscribers)
+
+
+def resend(settings: Settings, factory: MessageFactory, report: Report, state: str,
+           overrides: Overrides | None = None) -> dict[str, int]:
+    """Make rows in `state` (deferred, failed or uncertain) owed again now, then send."""
+    return _run(settings, factory, report, overrides or Overrides(), requeue=state)
+
+
+def _run(settings: Settings, factory: MessageFactory, report: Report, overrides: Overrides,
+         plan: list[Subscriber] | None = None, requeue: str | None = None) -> dict[str, int]:
+    week = factory.week
+    build = message_builder(settings, factory)
+    sender = _envelope_sender(factory)
+    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+    with Ledger(settings.db_path) as ledger, sender_lock(settings.db_path):
+        # Holding the lock, no other sender is alive: rows still `sending` were abandoned.
+        recovered = ledger.recover_abandoned(week, now=math.inf)
+        if recovered:
+            report.stream.write(
+                f"  {recovered} message(s) were in flight when an earlier run stopped; marked "
+                "uncertain (see `digest status`, resend with `digest retry --uncertain`)\n")
+        if plan is not None:
+            ledger.plan(week, ((s, factory.message_id(s)) for s in plan))
+        if requeue is not None:
+            again = ledger.requeue(week, requeue)
+            report.stream.write(f"  {again} {requeue} message(s) queued again\n")
+        before = ledger.counts(week)
+        report.total = before["pending"] + before["deferred"]
+        report.counts["skipped"] = sum(before.values()) - report.total
+        smtp, delivery = _with_overrides(settings, overrides)
+        try:
+            _run_loop(_on_server(smtp, settings, lambda target: Dispatcher(
+                ledger, week, target, sender, build, report, delivery, crlf=True).run()))
+        finally:
+            report.finish(ledger.counts(week), before)
+        return ledger.counts(week)
+
+
+def send_to(settings: Settings, factory: MessageFactory, address: str) -> Outcome:
+    """The edition to one test address; the ledger is not touched."""
+    try:
+        email = check_address(address)
+    except ValueError as error:
+        raise DigestError(f"--to {address!r}: {error}") from None
+    subscriber = Subscriber(email=email)
+    delivery = Delivery(factory.week, subscriber, factory.message_id(subscriber), "sending", 1)
+    message = message_builder(settings, factory)(delivery)
+    sender = _envelope_sender(factory)
+    smtp, _ = _with_overrides(settings, Overrides())
+    result: list[Outcome] = []
+
+    async def send(target: SmtpSettings) -> None:
+        result.append(await send_single(target, sender, delivery, message))
+
+    _run_loop(_on_server(smtp, settings, send))
+    return result[0]
+
+
+@dataclass(frozen=True)
+class DryRun:
+    recipients: int
+    already_done: int
+    owed: int
+    largest: int
+    total_bytes: int
+
+
+def dry_run(settings: Settings, factory: MessageFactory,
+            subscribers: list[Subscriber]) -> DryRun:
+    """Plan and build (and sign) every message without storing, connecting or sending."""
+    build = message_builder(settings, factory)
+    _envelope_sender(factory)
+    done: dict[str, str] = {}
+    if settings.db_path.is_file():
+        with Ledger(settings.db_path, readonly=True) as ledger:
+            done = {d.subscriber.email: d.state for d in ledger.rows(factory.week)}
+    largest = total = already = 0
+    for subscriber in subscribers:
+        delivery = Delivery(factory.week, subscriber, factory.message_id(subscriber),
+                            "pending", 1)
+        size = len(build(delivery))  # builds one at a time: memory stays flat
+        largest, total = max(largest, size), total + size
+        already += done.get(subscriber.key, "pending") not in ("pending", "deferred")
+    return DryRun(len(subscribers), already, len(subscribers) - already, largest, total)
+
+
+def message_builder(settings: Settings,
+                    factory: MessageFactory) -> Callable[[Delivery], bytes]:
+    """Bytes for one row: the factory's message, DKIM-signed when `dkim:` is configured."""
+    signer = Signer(settings.dkim) if settings.dkim else None
+
+    def build(delivery: Delivery) -> bytes:
+        message = factory.build(delivery.subscriber, delivery.message_id)
+        return signer.sign(message) if signer else message
+
+    return build
+
+
+def _envelope_sender(factory: MessageFactory) -> str:
+    try:
+        return check_address(factory.sender)
+    except ValueError as error:
+        raise DigestError(f"newsletter.from {factory.sender!r}: {error}") from None
+
+
+def _with_overrides(settings: Settings,
+                    overrides: Overrides) -> tuple[SmtpSettings, DeliverySettings]:
+    smtp, delivery = settings.smtp, settings.delivery
+    if overrides.connections is not None:
+        if overrides.connections < 1:
+            raise DigestError(f"--connections {overrides.connections}: must be at least 1")
+        smtp = dataclasses.replace(smtp, connections=overrides.connections)
+    if overrides.rate is not None:
+        if overrides.rate < 0:
+            raise DigestError(f"--rate {overrides.rate}: must be 0 (unlimited) or more")
+        delivery = dataclasses.replace(delivery, rate=overrides.rate)
+    return smtp, delivery
+
+
+async def _on_server(smtp: SmtpSettings, settings: Settings,
+                     job: Callable[[SmtpSettings], Coroutine[Any, Any, None]]) -> None:
+    """Run `job` against the configured server, or a capture server started for the run."""
+    if smtp.mode != CAPTURE:
+        await job(smtp)
+        return
+    async with CaptureServer(settings.out_dir / "maildir") as server:
+        await job(dataclasses.replace(smtp, host=server.host, port=server.port))
+
+
+def _run_loop(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run on uvloop where it is installed (markedly less overhead per SMTP round trip)."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(coroutine)
+        return
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(coroutine)

@@ -1,0 +1,1 @@
+"""The editor's choices: which articles, their excerpts, their authors' blurbs -> Edition."""

@@ -1,0 +1,188 @@
+"""One predicate per excerpt rule, shared by selection (`make_excerpt`) and `audit_excerpt`.
+
+Each predicate returns True when the sentence BREAKS the rule. `OPENING_RULES` apply to the
+first sentence of an excerpt only; `CONTENT_RULES` to every sentence. Prefix cleaners
+(`strip_dateline`, `strip_header`) repair a sentence instead of losing it.
+
+This module holds the rule names and their order, the opening rules, and the source rules
+(`Context`). The predicates live by family and are re-exported here:
+`digest.text.shape` (fragment, question, unbalanced quotes) and `digest.text.furniture`
+(bylines, boilerplate and calls to action, captions, timestamps, breadcrumbs, copyright,
+contact lines, datelines and the prefix cleaners).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from digest.text.furniture import (
+    has_contact,
+    has_dateline,
+    is_boilerplate,
+    is_breadcrumb,
+    is_byline,
+    is_caption,
+    is_copyright,
+    is_timestamp,
+    strip_dateline,
+    strip_header,
+)
+from digest.text.shape import (
+    STOPLESS_MIN_WORDS,
+    has_unbalanced_quotes,
+    is_fragment,
+    is_heading_like,
+    is_question,
+    lacks_stop,
+)
+
+__all__ = [
+    "CONTENT_RULES",
+    "NOISE_RULES",
+    "OPENING_RULES",
+    "STOPLESS_MIN_WORDS",
+    "Context",
+    "Rule",
+    "broken_rules",
+    "content_faults",
+    "has_contact",
+    "has_dangling_opening",
+    "has_dateline",
+    "has_unbalanced_quotes",
+    "is_boilerplate",
+    "is_breadcrumb",
+    "is_byline",
+    "is_caption",
+    "is_copyright",
+    "is_fragment",
+    "is_heading_like",
+    "is_question",
+    "is_quote_fragment",
+    "is_timestamp",
+    "lacks_stop",
+    "normalise",
+    "opening_faults",
+    "strip_dateline",
+    "strip_header",
+]
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def normalise(text: str) -> str:
+    """Lower-case words only: how title, bio and publication are compared."""
+    return _NON_WORD.sub(" ", text.lower()).strip()
+
+
+# --- opening rules -------------------------------------------------------------------------
+
+# fmt: off
+_DANGLING = frozenset(
+    [
+        "he", "she", "it", "its", "it's", "they", "them", "their", "theirs", "his", "her", "hers",
+        "him", "we", "us", "our", "this", "that", "these", "those", "such", "also", "but", "and",
+        "or", "nor", "so", "yet", "however", "meanwhile", "moreover", "furthermore", "still",
+        "then", "thus", "therefore", "hence", "instead", "nevertheless", "nonetheless", "besides",
+        "additionally", "likewise", "similarly", "otherwise", "indeed", "anyway", "plus", "later",
+        "afterwards", "another", "both"
+    ]
+)
+# fmt: on
+# Chinese and Japanese pronouns and connectives (no spaces, so matched as prefixes).
+_DANGLING_CJK = (
+    "他", "她", "它", "其", "这", "那", "此外", "同时", "因此", "所以", "不过", "但", "而且",
+    "并且", "另外", "然而", "随后", "彼", "その", "この", "それ", "これ", "あの", "しかし", "また",
+    "さらに", "一方", "だが", "ただ", "なお",
+)  # fmt: skip
+_FIRST_WORD = re.compile(r"[A-Za-z'’]+")
+# "This week we ...": a time phrase, not a pronoun pointing back.
+_TIME_AFTER = re.compile(
+    r"(?:this|that|these|those) (?:week|weekend|month|year|morning|afternoon|evening|spring"
+    r"|summer|autumn|fall|winter|season)\b",
+    re.IGNORECASE,
+)
+
+
+def has_dangling_opening(sentence: str) -> bool:
+    """Opens with a pronoun or connective that needs an earlier sentence ("But", "It")."""
+    if sentence.endswith((":", "：")):
+        return True
+    match = _FIRST_WORD.match(sentence)
+    if match is None:
+        return sentence.startswith(_DANGLING_CJK)
+    word = match.group().lower().replace("’", "'")
+    if word in _DANGLING or word.split("'")[0] in _DANGLING:
+        return not (word in _DEICTIC and _TIME_AFTER.match(sentence))
+    return False
+
+
+_DEICTIC = frozenset(["this", "that", "these", "those"])
+
+
+def is_quote_fragment(sentence: str) -> bool:
+    """Starts inside or with a quotation, an ellipsis or lower case: no context for a reader."""
+    first = sentence[:1]
+    return not first or first in "\"“”‘’'.…-–—([「『（" or first.islower()
+
+
+Rule = Callable[[str], bool]
+OPENING_RULES: dict[str, Rule] = {
+    "dangling_opening": has_dangling_opening,
+    "dateline": has_dateline,
+    "quote_fragment": is_quote_fragment,
+}
+CONTENT_RULES: dict[str, Rule] = {
+    "fragment": is_fragment,
+    "question": is_question,
+    "unbalanced_quotes": has_unbalanced_quotes,
+    "byline": is_byline,
+    "boilerplate": is_boilerplate,
+    "caption": is_caption,
+    "copyright": is_copyright,
+    "contact": has_contact,
+    "timestamp": is_timestamp,
+    "breadcrumb": is_breadcrumb,
+}
+# Failures that are page furniture: selection skips them and keeps reading.
+NOISE_RULES = frozenset(
+    {"byline", "boilerplate", "caption", "copyright", "contact", "timestamp", "breadcrumb"}
+)
+
+
+def content_faults(sentence: str) -> list[str]:
+    """Names of the content rules `sentence` breaks."""
+    return [name for name, rule in CONTENT_RULES.items() if rule(sentence)]
+
+
+def opening_faults(sentence: str) -> list[str]:
+    """Names of the opening rules `sentence` breaks."""
+    return [name for name, rule in OPENING_RULES.items() if rule(sentence)]
+
+
+def broken_rules(sentence: str, *, opening: bool) -> list[str]:
+    """Names of the rules `sentence` breaks, content rules first."""
+    return content_faults(sentence) + (opening_faults(sentence) if opening else [])
+
+
+class Context:
+    """Title, bio and publication of one article, normalised once for cheap comparisons."""
+
+    def __init__(self, title: str | None, bio: str | None, publication: str | None) -> None:
+        self.title = normalise(title or "")
+        self.bio = normalise(bio or "")
+        self.publication = normalise(publication or "")
+
+    def source_rules(self, sentence: str) -> list[str]:
+        """Rules about where a sentence comes from: the title, bio or publication line."""
+        text = normalise(sentence)
+        broken = []
+        if self.title and (
+            text == self.title or (len(self.title) > 20 and text.startswith(self.title))
+        ):
+            broken.append("title")
+        if self.bio and len(text) > 15 and text in self.bio:
+            broken.append("bio")
+        if self.publication and text == self.publication:
+            broken.append("publication")
+        return broken

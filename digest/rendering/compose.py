@@ -1,0 +1,252 @@
+"""Jinja2 + MJML -> HTML and plain text, compiled once per edition.
+
+Templates are looked up in the edition's folder, then the workspace's `templates/`, then
+the packaged defaults, so an editor overrides one file at a time.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+import mjml
+
+from digest.config import Settings
+from digest.errors import RenderError, TemplateError
+from digest.models import Edition
+from digest.rendering.mjml_errors import LineMarks, MarkingLoader, find_fault
+from digest.rendering.slots import Personalisable, SlotTable, SubscriberTokens
+from digest.resources import default_templates_dir
+from digest.weeks import parse_week
+
+HTML_TEMPLATE = "email.mjml.j2"
+TEXT_TEMPLATE = "email.txt.j2"
+# select_autoescape() does not know .mjml: name every suffix that produces markup.
+_MARKUP_SUFFIXES = (".mjml.j2", ".mjml", ".html.j2", ".html")
+SIZE_WARN = 80_000
+SIZE_LIMIT = 100_000  # Gmail clips messages near 102 KB
+# MRML writes `\n`, `\"` or `\u{a0}` into attributes it failed to normalise.
+_ESCAPED_IN_ATTRIBUTE = re.compile(r'=\s*"[^"<>]*\\(?:n|t|r|"|u\{)[^"<>]*"')
+_ATTR_SPACE = re.compile(r"[\s\u00a0\u2028\u2029]+")
+_TAG = re.compile(r"<[A-Za-z][^<>]*>")
+_ATTR_VALUE = re.compile(r'="([^"]*)"')
+# Whitespace, control characters, quotes, angle brackets and backslashes never belong in a URL.
+_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f-\xa0\"'<>\\`]")
+
+
+@dataclass(frozen=True)
+class RenderedEdition:
+    edition: Edition
+    subject: str
+    html: Personalisable
+    text: Personalisable
+    mjml_source: str
+    warnings: tuple[str, ...] = ()
+
+
+def safe_url(value: Any) -> str:
+    """Links from content: http(s) only, whatever the loader let through."""
+    url = str(value or "").strip()
+    if _URL_UNSAFE.search(url):
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return url
+    return ""
+
+
+def attr(value: Any) -> str:
+    """One-line attribute text: MRML mangles newlines, tabs, NBSP and backslashes in attributes."""
+    return _ATTR_SPACE.sub(" ", str(value or "")).replace("\\", "/").strip()
+
+
+def wrap_text(value: Any, width: int = 72, indent: str = "") -> str:
+    paragraphs = [p for p in re.split(r"\n\s*\n", str(value or "")) if p.strip()]
+    return "\n\n".join(
+        textwrap.fill(" ".join(p.split()), width=width, initial_indent=indent,
+                      subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
+        for p in paragraphs
+    )
+
+
+def normalise_attributes(source: str) -> str:
+    """Make every double-quoted attribute value one line MRML passes through unharmed.
+
+    Whitespace runs (newline, tab, NBSP) become one space; a backslash becomes `&#92;`,
+    which browsers read back as a backslash.
+    """
+    def fix_tag(tag: re.Match[str]) -> str:
+        return _ATTR_VALUE.sub(lambda v: '="' + _ATTR_SPACE.sub(" ", v.group(1))
+                               .replace("\\", "&#92;") + '"', tag.group(0))
+    return _TAG.sub(fix_tag, source)
+
+
+def _autoescape(name: str | None) -> bool:
+    return bool(name) and str(name).endswith(_MARKUP_SUFFIXES)
+
+
+def template_dirs(settings: Settings, week: str | None = None) -> list[Path]:
+    dirs = []
+    if week:
+        dirs.append(settings.path("editions") / week / "templates")
+    dirs.append(settings.path("templates"))
+    dirs.append(default_templates_dir())
+    return [d for d in dirs if d.is_dir()]
+
+
+def make_environment(settings: Settings, week: str | None = None,
+                     marks: LineMarks | None = None) -> jinja2.Environment:
+    loader: jinja2.BaseLoader = jinja2.FileSystemLoader(
+        [str(d) for d in template_dirs(settings, week)])
+    if marks is not None:
+        loader = MarkingLoader(loader, marks, _autoescape)
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=_autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(safe_url=safe_url, attr=attr, wrap=wrap_text)
+    return env
+
+
+def _context(edition: Edition, settings: Settings, table: SlotTable) -> dict[str, Any]:
+    return {
+        "newsletter": settings.newsletter,
+        "theme": settings.theme,
+        "edition": edition,
+        "edition_number": edition_number(edition, settings),
+        "view_in_browser": settings.theme.view_in_browser,
+        "items": edition.items,
+        "subscriber": SubscriberTokens(table),
+        "unsubscribe_url": table.token("unsubscribe_url"),
+        "view_url": table.token("view_url"),
+    }
+
+
+def edition_number(edition: Edition, settings: Settings) -> int | None:
+    """The edition file's number, else weeks counted from `theme.first_week` (no. 1)."""
+    if edition.number is not None:
+        return edition.number
+    if not settings.theme.first_week:
+        return None
+    first = parse_week(settings.theme.first_week).monday
+    number = (parse_week(edition.week).monday - first).days // 7 + 1
+    return number if number >= 1 else None
+
+
+def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError(error.filename or name, error.message or "syntax error",
+                            error.lineno) from None
+    except jinja2.TemplateNotFound as error:
+        raise TemplateError(name, f"template {error.name!r} not found") from None
+    except jinja2.UndefinedError as error:
+        filename, line = _template_frame(error)
+        raise TemplateError(filename or name, str(error.message), line) from None
+
+
+def _template_frame(error: BaseException) -> tuple[str | None, int | None]:
+    """The innermost template file and line in a traceback (Jinja rewrites frames to them)."""
+    found: tuple[str | None, int | None] = (None, None)
+    tb = error.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((*_MARKUP_SUFFIXES, ".j2")):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def compile_mjml(source: str, template: str,
+                 locate: Callable[[int], tuple[str, int] | None] | None = None) -> str:
+    """MJML -> HTML; on failure, name the template and line that produced the fault."""
+    try:
+        return str(mjml.mjml2html(source, disable_comments=True, fonts={}))
+    except ValueError as error:
+        fault = find_fault(source, str(error))
+        if fault is None:
+            raise TemplateError(template, f"MJML could not compile: {error}") from None
+        place = locate(fault.offset) if locate else None
+        if place is None:
+            line = source.count("\n", 0, fault.offset) + 1
+            raise TemplateError(template, f"MJML could not compile: {fault.message} "
+                                f"(line {line} of the rendered MJML; MRML says: {error})") from None
+        raise TemplateError(place[0], f"MJML could not compile: {fault.message} "
+                            f"(MRML says: {error})", place[1]) from None
+
+
+def _locator(edition: Edition, settings: Settings,
+             nonce: str) -> Callable[[int], tuple[str, int] | None]:
+    """Render again with line markers (same slot nonce) to map output offsets to templates."""
+    def locate(offset: int) -> tuple[str, int] | None:
+        marks = LineMarks(prefix=f"<!--@@mark-{nonce}-")
+        env = make_environment(settings, edition.week, marks)
+        try:
+            marked = _render(env, HTML_TEMPLATE, _context(edition, settings, SlotTable(nonce)))
+        except TemplateError:
+            return None
+        return marks.locate(marked, offset)
+    return locate
+
+
+def check_compiled(html: str, edition: Edition | None = None) -> list[str]:
+    """Refuse what MRML broke or what mail clients will clip; return warnings."""
+    bad = _ESCAPED_IN_ATTRIBUTE.search(html)
+    if bad:
+        raise RenderError(
+            f"compiled HTML has a backslash escape inside an attribute ({bad.group(0)[:80]!r}); "
+            "keep template attributes on one line and pass content through the `attr` filter"
+        )
+    size = len(html.encode("utf-8"))
+    if size > SIZE_LIMIT:
+        raise RenderError(
+            f"email HTML is {size // 1000} KB, over the {SIZE_LIMIT // 1000} KB limit "
+            f"(Gmail clips near 102 KB): {_what_to_cut(edition)}"
+        )
+    if size > SIZE_WARN:
+        return [f"email HTML is {size // 1000} KB, near Gmail's 102 KB clipping point: "
+                f"{_what_to_cut(edition)}"]
+    return []
+
+
+def _what_to_cut(edition: Edition | None) -> str:
+    """Name the longest articles: each costs its text plus ~5 KB of MJML tables."""
+    if edition is None or not edition.items:
+        return "cut articles or shorten excerpts"
+    def weight(index: int) -> int:
+        item = edition.items[index]
+        return len(item.excerpt) + sum(len(a.bio) for a in item.authors) + len(item.article.title)
+    order = sorted(range(len(edition.items)), key=weight, reverse=True)[:3]
+    names = ", ".join(f"#{i + 1} {edition.items[i].article.title!r} ({weight(i)} chars)"
+                      for i in order)
+    return (f"the edition has {len(edition.items)} articles; drop some (lower "
+            f"selection.max_articles) or shorten the longest: {names}")
+
+
+def render_edition(edition: Edition, settings: Settings) -> RenderedEdition:
+    env = make_environment(settings, edition.week)
+    table = SlotTable()
+    context = _context(edition, settings, table)
+    source = normalise_attributes(_render(env, HTML_TEMPLATE, context))
+    html = compile_mjml(source, HTML_TEMPLATE, _locator(edition, settings, table.nonce))
+    warnings = check_compiled(html, edition)
+    text = _render(env, TEXT_TEMPLATE, context)
+    return RenderedEdition(
+        edition=edition,
+        subject=edition.subject,
+        html=table.split(html),
+        text=table.split(text),
+        mjml_source=source,
+        warnings=tuple(warnings),
+    )

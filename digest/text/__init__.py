@@ -1,0 +1,1 @@
+"""Text rules shared by excerpts and blurbs: sentences, sentence shape, page furniture."""
