@@ -22,7 +22,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digest.editorial.excerpts import ExcerptBudget, audit_excerpt, make_excerpt  # noqa: E402
+from digest.editorial.excerpts import audit_excerpt, make_excerpt  # noqa: E402
+from digest.settings import ExcerptBudget  # noqa: E402
 from digest.text.sentences import split_sentences  # noqa: E402
 
 DEFAULT_EVAL = ROOT.parent / "shared/eval/excerpts-dev.jsonl"

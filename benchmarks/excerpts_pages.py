@@ -23,9 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digest.editorial.excerpts import ExcerptBudget, audit_excerpt, explain_excerpt  # noqa: E402
+from digest.editorial.excerpts import audit_excerpt, explain_excerpt  # noqa: E402
 from digest.errors import DigestError  # noqa: E402
 from digest.models import Article  # noqa: E402
+from digest.settings import ExcerptBudget  # noqa: E402
 from digest.sources import THIRD_PARTY  # noqa: E402
 
 DEFAULT_PAGES = ROOT / "benchmarks/data/realworld"

@@ -22,7 +22,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from digest.config import Settings, load_settings
+from digest.config import load_settings
 from digest.models import Article, Author, Edition, EditionItem, Subscriber
 from digest.rendering.compose import (
     HTML_TEMPLATE,
@@ -33,6 +33,7 @@ from digest.rendering.compose import (
     render_edition,
 )
 from digest.rendering.messages import MessageFactory
+from digest.settings import Settings
 
 CONFIG = """\
 newsletter:

@@ -8,45 +8,32 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from digest.editorial.excerpts import ExcerptBudget
 from digest.errors import ConfigError
+from digest.links import slugify
 from digest.settings import (
-    CAPTURE,
     AudienceSettings,
     DeliverySettings,
     DkimSettings,
+    ExcerptBudget,
     NewsletterSettings,
     Settings,
+    SmtpMode,
     SmtpSettings,
     SourceSettings,
     ThemeSettings,
 )
 from digest.yamlfile import YamlDocument, read_yaml
 
-__all__ = [
-    "CAPTURE",
-    "CONFIG_NAME",
-    "AudienceSettings",
-    "DeliverySettings",
-    "DkimSettings",
-    "NewsletterSettings",
-    "Settings",
-    "SmtpSettings",
-    "SourceSettings",
-    "ThemeSettings",
-    "load_settings",
-    "parse_smtp_url",
-]
-
 CONFIG_NAME = "digest.yaml"
 
 
-class _Reader:
+class _ConfigReader:
     """Typed access to the YAML mapping, with errors that name file and line."""
 
     def __init__(self, doc: YamlDocument) -> None:
@@ -92,26 +79,28 @@ class _Reader:
         return tuple(urls)
 
 
-def parse_smtp_url(url: str, where: str, env: dict[str, str]) -> dict[str, Any]:
-    """smtp://user@host:port?starttls=true | smtps://... | capture."""
-    if url.strip() == CAPTURE:
-        return {"mode": CAPTURE}
+def parse_smtp_url(url: str, env: dict[str, str],
+                   fail: Callable[[str], ConfigError]) -> dict[str, Any]:
+    """smtp://user@host:port?starttls=true | smtps://... | capture.
+
+    `fail` turns a problem into the ConfigError that names where the URL came from
+    (digest.yaml's line, or the environment variable)."""
+    if url.strip() == SmtpMode.CAPTURE:
+        return {"mode": SmtpMode.CAPTURE}
     parts = urlsplit(url.strip())
-    if parts.scheme not in ("smtp", "smtps"):
-        raise ValueError(f"{where}: SMTP URL must start with smtp:// or smtps:// (or be 'capture')")
+    if parts.scheme not in (SmtpMode.SMTP, SmtpMode.SMTPS):
+        raise fail("SMTP URL must start with smtp:// or smtps:// (or be 'capture')")
     if parts.password:
-        raise ValueError(
-            f"{where}: do not put the password in the URL; set DIGEST_SMTP_PASSWORD instead"
-        )
+        raise fail("do not put the password in the URL; set DIGEST_SMTP_PASSWORD instead")
     if not parts.hostname:
-        raise ValueError(f"{where}: SMTP URL has no host")
+        raise fail("SMTP URL has no host")
     query = {k: v[-1].lower() for k, v in parse_qs(parts.query).items()}
     try:
-        port = parts.port or (465 if parts.scheme == "smtps" else 587)
+        port = parts.port or (465 if parts.scheme == SmtpMode.SMTPS else 587)
     except ValueError:
-        raise ValueError(f"{where}: SMTP URL has an invalid port") from None
+        raise fail("SMTP URL has an invalid port") from None
     return {
-        "mode": parts.scheme,
+        "mode": SmtpMode(parts.scheme),
         "host": parts.hostname,
         "port": port,
         "username": unquote(parts.username) if parts.username else None,
@@ -129,7 +118,7 @@ def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Setting
     doc = read_yaml(path, ConfigError)
     if not isinstance(doc.data, dict):
         raise ConfigError(path, "must be a mapping of sections (newsletter, smtp, ...)", line=1)
-    read = _Reader(doc)
+    read = _ConfigReader(doc)
 
     name = read.text("newsletter", "name")
     sender = read.text("newsletter", "from")
@@ -147,7 +136,7 @@ def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Setting
         raise read.fail(("newsletter", "public_url"), "must be an http(s) URL")
     newsletter = NewsletterSettings(
         name=name,
-        list_id=read.text("newsletter", "id") or _slug(name),
+        list_id=read.text("newsletter", "id") or slugify(name),
         sender=sender,
         reply_to=read.text("newsletter", "reply_to"),
         language=read.text("newsletter", "language", "en") or "en",
@@ -157,14 +146,14 @@ def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Setting
         postal_address=read.text("newsletter", "postal_address", "") or "",
     )
 
-    url_source = "DIGEST_SMTP_URL" if env.get("DIGEST_SMTP_URL") else f"{path}: smtp.url"
-    url = env.get("DIGEST_SMTP_URL") or read.text("smtp", "url", CAPTURE) or CAPTURE
-    try:
-        smtp_fields = parse_smtp_url(url, url_source, env)
-    except ValueError as error:
-        if url_source == "DIGEST_SMTP_URL":
-            raise ConfigError("DIGEST_SMTP_URL", str(error).split(": ", 1)[1]) from None
-        raise read.fail(("smtp", "url"), str(error).split(": ", 2)[-1]) from None
+    if env.get("DIGEST_SMTP_URL"):
+        url = env["DIGEST_SMTP_URL"]
+        smtp_fields = parse_smtp_url(url, env, lambda problem: ConfigError("DIGEST_SMTP_URL",
+                                                                          problem))
+    else:
+        url = read.text("smtp", "url", SmtpMode.CAPTURE) or SmtpMode.CAPTURE
+        smtp_fields = parse_smtp_url(url, env, lambda problem: read.fail(("smtp", "url"),
+                                                                        problem))
     smtp = SmtpSettings(
         **smtp_fields,
         connections=int(read.number("smtp", "connections", 3, minimum=1)),
@@ -204,7 +193,7 @@ def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Setting
     )
 
 
-def _read_names(read: _Reader, section: str, key: str) -> tuple[str, ...]:
+def _read_names(read: _ConfigReader, section: str, key: str) -> tuple[str, ...]:
     """A list of plain names; a list name must stay inside subscribers/ (no path)."""
     value = read.section(section).get(key) or []
     if isinstance(value, str):
@@ -229,7 +218,7 @@ _FONTS = re.compile(r"^[A-Za-z0-9 ,'-]+$")  # no quotes or semicolons: they end 
 _ISO_WEEK = re.compile(r"^\d{4}-W\d{2}$")
 
 
-def _read_theme(read: _Reader, newsletter: NewsletterSettings) -> ThemeSettings:
+def _read_theme(read: _ConfigReader, newsletter: NewsletterSettings) -> ThemeSettings:
     """theme: colours (#rgb or #rrggbb), font stacks, an http(s) logo, edition numbering."""
     base = ThemeSettings()
     values: dict[str, Any] = {}
@@ -264,7 +253,7 @@ def _read_theme(read: _Reader, newsletter: NewsletterSettings) -> ThemeSettings:
     )
 
 
-def _read_delivery(read: _Reader, workspace: Path,
+def _read_delivery(read: _ConfigReader, workspace: Path,
                    sender: str) -> tuple[DeliverySettings, DkimSettings | None]:
     """The `delivery:` and `dkim:` sections."""
     delivery = DeliverySettings(
@@ -292,7 +281,3 @@ def _read_delivery(read: _Reader, workspace: Path,
     if not key_path.is_file():
         raise read.fail(("dkim", "key"), f"key file {key_path} not found")
     return delivery, DkimSettings(selector=selector, domain=domain, key=key_path)
-
-
-def _slug(text: str) -> str:
-    return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")

@@ -1,26 +1,49 @@
-"""The exception tree. Every error names where it comes from.
+"""The exception tree and the exit codes. Every error names where it comes from.
 
     DigestError                      base: message + exit code, caught by the CLI
-    ├── ConfigError                  digest.yaml or environment (file:line)
-    ├── ContentError                 an article or edition file (file:line)
-    ├── AuthorsError                 authors.yaml (file:line)
-    ├── SubscriberError              a subscriber list (file:line)
-    ├── TemplateError                a template (template:line)
+    ├── LocatedError                 one file, optionally one line (file:line: message)
+    │   ├── ConfigError              digest.yaml or environment             exit 2
+    │   ├── ContentError             an article or edition file
+    │   │   └── InputLineError       a bad --jsonl line of `digest excerpt`  exit 2
+    │   ├── AuthorsError             authors.yaml
+    │   ├── SubscriberError          a subscriber list
+    │   └── TemplateError            a template (template:line)
+    ├── RecordProblem                one subscriber record; the list reader adds file:line
+    ├── ProblemsFound                several problems at once; nothing was sent
     ├── RenderError                  the compiled email (size, MRML escapes)
-    ├── LedgerError                  the SQLite ledger
+    ├── BrowserError                 headless Chromium for screenshots and checks
+    ├── FetchError                   a URL that could not be fetched
+    ├── BadUnsubscribeToken          forged, truncated or for another newsletter
+    ├── LedgerError                  the SQLite ledger or suppression store
+    ├── RunLocked                    another sender holds the workspace
     └── DeliveryError                the SMTP server as a whole (host:port)
-        └── DeliveryStopped          auth, TLS, refused connection: run stopped
+        ├── DeliveryStopped          auth, TLS, refused connection: run stopped   exit 3
+        └── DeliveryPaused           too many refusals in a row: run paused      exit 4
+
+Every exit status of the `digest` command is one `ExitCode`.
 """
 
 from __future__ import annotations
 
+from enum import IntEnum
 from pathlib import Path
+
+
+class ExitCode(IntEnum):
+    """What `digest` returns to the shell (documented in the README)."""
+
+    OK = 0
+    PROBLEMS = 1  # input problems found, or some messages failed or are uncertain
+    USAGE = 2  # bad configuration or command-line input: nothing was done
+    STOPPED = 3  # the SMTP server refused the run (auth, TLS, connection)
+    PAUSED = 4  # too many refusals in a row: the run paused itself
+    INTERRUPTED = 130  # Ctrl-C or SIGTERM: rerun to continue
 
 
 class DigestError(Exception):
     """An error the user can act on; the CLI prints it and exits with `exit_code`."""
 
-    exit_code = 1
+    exit_code = ExitCode.PROBLEMS
 
 
 def located(path: Path | str, line: int | None, message: str) -> str:
@@ -40,11 +63,17 @@ class LocatedError(DigestError):
 
 
 class ConfigError(LocatedError):
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class ContentError(LocatedError):
     pass
+
+
+class InputLineError(ContentError):
+    """A bad --jsonl line: usage-level input error, so exit code 2 like argparse's."""
+
+    exit_code = ExitCode.USAGE
 
 
 class AuthorsError(LocatedError):
@@ -59,12 +88,41 @@ class TemplateError(LocatedError):
     pass
 
 
+class RecordProblem(DigestError):
+    """What is wrong with one subscriber record; the list reader adds file and line."""
+
+
+class ProblemsFound(DigestError):
+    """Several problems at once; nothing was sent."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        noun = "problem" if len(problems) == 1 else "problems"
+        super().__init__("\n".join([*problems, f"{len(problems)} {noun} found; nothing was sent."]))
+
+
 class RenderError(DigestError):
     pass
 
 
+class BrowserError(DigestError):
+    pass
+
+
+class FetchError(DigestError):
+    """A URL that could not be fetched (scheme, network, status, size)."""
+
+
+class BadUnsubscribeToken(DigestError):
+    """Forged, truncated or for another newsletter."""
+
+
 class LedgerError(DigestError):
     pass
+
+
+class RunLocked(DigestError):
+    """Another sender holds the workspace's run lock."""
 
 
 class DeliveryError(DigestError):
@@ -77,4 +135,10 @@ class DeliveryError(DigestError):
 class DeliveryStopped(DeliveryError):
     """The server refused the whole run (auth, TLS, connection); no row was marked failed."""
 
-    exit_code = 3
+    exit_code = ExitCode.STOPPED
+
+
+class DeliveryPaused(DeliveryError):
+    """Too many refusals in a row: the run stops before it burns through the list."""
+
+    exit_code = ExitCode.PAUSED

@@ -3,19 +3,33 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from digest.editorial.excerpts import ExcerptBudget
 
-CAPTURE = "capture"
+class SmtpMode(StrEnum):
+    """Where mail goes: the built-in local capture server, or a relay over SMTP or SMTPS."""
+
+    CAPTURE = "capture"
+    SMTP = "smtp"
+    SMTPS = "smtps"
+
+
+@dataclass(frozen=True)
+class ExcerptBudget:
+    """How long an excerpt may be: aim for `target_words`, never exceed the maxima."""
+
+    target_words: int = 70
+    max_words: int = 100
+    max_chars: int = 700
 
 
 @dataclass(frozen=True)
 class SmtpSettings:
-    """Where mail goes. `mode` is "capture" (built-in local server), "smtp" or "smtps"."""
+    """Where mail goes, and how many connections may carry it."""
 
-    mode: str = CAPTURE
+    mode: SmtpMode = SmtpMode.CAPTURE
     host: str = "127.0.0.1"
     port: int = 0
     username: str | None = None

@@ -12,9 +12,9 @@ from pathlib import Path
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from smtp_server import Received, RecordingHandler
 
-from digest.config import DeliverySettings, SmtpSettings
 from digest.delivery.ledger import Ledger
 from digest.models import Subscriber
+from digest.settings import DeliverySettings, SmtpSettings
 
 WEEK = "2026-W48"
 

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
-from digest.config import Settings, load_settings
+from digest.config import load_settings
 from digest.models import Article, Author, Edition, EditionItem, Subscriber
+from digest.settings import Settings
 
 CONFIG = """\
 newsletter:

@@ -18,10 +18,10 @@ from delivery_fixtures import WEEK, FaultHandler, fast_retries, plan_rows, small
 from smtp_server import SmtpServer, free_port
 
 from digest.cli.report import Report
-from digest.config import SmtpSettings
 from digest.delivery.ledger import Delivery, Ledger
-from digest.delivery.pool import DeliveryPaused, Dispatcher
-from digest.errors import DeliveryStopped
+from digest.delivery.pool import Dispatcher
+from digest.errors import DeliveryPaused, DeliveryStopped
+from digest.settings import SmtpSettings
 
 EMAILS = [f"member{i}@tide.example" for i in range(6)]
 

@@ -9,9 +9,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from digest.config import DkimSettings
 from digest.delivery.dkim import Signer
 from digest.errors import ConfigError
+from digest.settings import DkimSettings
 
 MESSAGE = (
     b"From: Tidewater Notes <notes@tidewater.example>\r\n"

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from digest.config import Settings, load_settings
+from digest.config import load_settings
 from digest.editorial.authors import AuthorRegistry
 from digest.editorial.editions import build_edition
 from digest.errors import ContentError
+from digest.settings import Settings
 from digest.sources import load_articles
 from digest.weeks import IsoWeek
 from tests.sources_support import FIXTURES, make_workspace, markdown, write

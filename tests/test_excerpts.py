@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from digest.editorial import excerpt_rules as rules
-from digest.editorial.excerpts import ExcerptBudget, audit_excerpt, make_excerpt
+from digest.editorial.excerpts import audit_excerpt, make_excerpt
+from digest.settings import ExcerptBudget
 
 LEAD = "The city council approved a new cycling plan for the harbour district on Monday."
 SECOND = "The plan adds twelve kilometres of protected lanes over the next three years."

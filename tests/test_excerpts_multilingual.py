@@ -14,8 +14,9 @@ import pytest
 
 from digest.cli.commands import excerpt as command
 from digest.editorial import excerpt_rules as rules
-from digest.editorial.excerpts import ExcerptBudget, audit_excerpt, explain_excerpt, make_excerpt
+from digest.editorial.excerpts import audit_excerpt, explain_excerpt, make_excerpt
 from digest.models import Article
+from digest.settings import ExcerptBudget
 from digest.text.sentences import (
     STOPLESS_PARAGRAPH_CHARS,
     STOPLESS_UNIT_CHARS,

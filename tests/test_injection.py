@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from rendering_fixtures import STORIES, make_edition, make_item, make_workspace, tags_of
 
-from digest.config import Settings
 from digest.models import Author, Subscriber
 from digest.rendering.compose import render_edition
 from digest.rendering.messages import MessageFactory
 from digest.rendering.slots import escape_html
+from digest.settings import Settings
 
 SCRIPT_TITLE = "<script>alert(1)</script>"
 IMG_BIO = "<img src=x onerror=alert(1)>"

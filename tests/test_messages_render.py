@@ -10,11 +10,11 @@ import mjml
 import pytest
 from rendering_fixtures import READER, make_edition, make_workspace
 
-from digest.config import Settings
 from digest.models import Subscriber
 from digest.rendering.compose import render_edition
 from digest.rendering.messages import MessageFactory
 from digest.rendering.slots import SlotTable, escape_html
+from digest.settings import Settings
 
 
 @pytest.fixture

@@ -10,11 +10,11 @@ import pytest
 from rendering_fixtures import make_edition, make_workspace
 
 from digest.cli.commands.preview import choose_subscriber
-from digest.config import Settings
 from digest.errors import DigestError
 from digest.rendering.compose import render_edition
 from digest.rendering.messages import MessageFactory
 from digest.rendering.previews import SAMPLE_SUBSCRIBER, write_archive, write_previews
+from digest.settings import Settings
 
 
 @pytest.fixture

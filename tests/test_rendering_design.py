@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from rendering_fixtures import READER, STORIES, make_edition, make_workspace, tags_of
 
-from digest.config import Settings
 from digest.errors import RenderError
 from digest.rendering.compose import check_compiled, render_edition
 from digest.rendering.messages import MessageFactory
 from digest.rendering.slots import escape_html, escape_text
+from digest.settings import Settings
 
 
 @pytest.fixture

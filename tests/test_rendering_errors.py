@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from rendering_fixtures import make_edition, make_workspace
 
-from digest.config import Settings
 from digest.errors import TemplateError
 from digest.rendering.compose import check_compiled, render_edition
 from digest.rendering.mjml_errors import find_fault
 from digest.rendering.slots import escape_html
+from digest.settings import Settings
 
 
 @pytest.fixture

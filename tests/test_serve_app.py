@@ -12,7 +12,8 @@ from unsubscribe_workspace import LIST_ID, SECRET, make_workspace
 from digest.audience.suppressions import open_suppressions
 from digest.audience.unsubscribe_tokens import make_token
 from digest.audience.web import create_app
-from digest.config import Settings, load_settings
+from digest.config import load_settings
+from digest.settings import Settings
 
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
 

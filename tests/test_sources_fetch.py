@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from digest.cli.gathering import gather_articles
-from digest.config import SourceSettings, load_settings
-from digest.errors import ConfigError
-from digest.sources.fetch import Fetcher, FetchError, FetchPolicy
+from digest.config import load_settings
+from digest.errors import ConfigError, FetchError
+from digest.settings import SourceSettings
+from digest.sources.fetch import Fetcher, FetchPolicy
 from digest.sources.remote import load_remote
 from digest.weeks import IsoWeek
 from tests.sources_support import FIXTURES, Page, Site, make_workspace, serve

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from digest.audience.unsubscribe_tokens import BadToken, make_token, read_token
+from digest.audience.unsubscribe_tokens import make_token, read_token
+from digest.errors import BadUnsubscribeToken
 
 SECRET = "s3cret-for-tokens"
 
@@ -25,13 +26,13 @@ def test_round_trip_including_an_internationalised_address() -> None:
 def test_forged_or_truncated_tokens_are_refused(mangle: object) -> None:
     token = make_token(SECRET, "list-a", "ana@example.org")
     assert callable(mangle)
-    with pytest.raises(BadToken):
+    with pytest.raises(BadUnsubscribeToken):
         read_token(SECRET, "list-a", mangle(token))
 
 
 def test_a_token_for_another_newsletter_or_secret_is_refused() -> None:
     token = make_token(SECRET, "list-a", "ana@example.org")
-    with pytest.raises(BadToken, match="does not match this newsletter"):
+    with pytest.raises(BadUnsubscribeToken, match="does not match this newsletter"):
         read_token(SECRET, "list-b", token)
-    with pytest.raises(BadToken):
+    with pytest.raises(BadUnsubscribeToken):
         read_token("another-secret", "list-a", token)

@@ -10,15 +10,8 @@ import csv
 import io
 from pathlib import Path
 
-from digest.audience.records import (
-    TAG_COLUMNS,
-    Entry,
-    RecordProblem,
-    make_entry,
-    normalise_column,
-    split_tags,
-)
-from digest.errors import SubscriberError
+from digest.audience.records import TAG_COLUMNS, Entry, make_entry, normalise_column, split_tags
+from digest.errors import RecordProblem, SubscriberError
 
 
 def decode_utf8(path: Path) -> str:

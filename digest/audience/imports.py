@@ -16,15 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from digest.audience.csv_lists import read_csv_rows
-from digest.audience.records import (
-    ACTIVE_STATUSES,
-    Entry,
-    RecordProblem,
-    make_entry,
-    normalise_column,
-    split_tags,
-)
-from digest.errors import SubscriberError
+from digest.audience.records import ACTIVE_STATUSES, Entry, make_entry, normalise_column, split_tags
+from digest.errors import RecordProblem, SubscriberError
 
 ALIASES = {
     "email_address": "email", "e_mail": "email", "e_mail_address": "email",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 
+from digest.errors import RecordProblem
 from digest.models import Subscriber
 
 # Statuses that mean "send" and "do not send"; the names cover Mailchimp, Substack and
@@ -22,10 +23,6 @@ INACTIVE_STATUSES = frozenset({
 })
 TAG_COLUMNS = ("lists", "tags")
 _TAG_SPLIT = re.compile(r"[;,|]")
-
-
-class RecordProblem(ValueError):
-    """What is wrong with one record; the reader adds file and line."""
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from email.header import decode_header, make_header
 from pathlib import Path
 
 from digest.audience.suppressions import SuppressionStore
-from digest.audience.unsubscribe_tokens import BadToken, read_token
-from digest.errors import DigestError
+from digest.audience.unsubscribe_tokens import read_token
+from digest.errors import BadUnsubscribeToken, DigestError
 
 _REQUEST = re.compile(r"\bunsubscribe\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)", re.IGNORECASE)
 
@@ -57,7 +57,7 @@ def process_mailbox(path: Path, store: SuppressionStore, secret: str,
             continue
         try:
             email = read_token(secret, list_id, match.group(1))
-        except BadToken:
+        except BadUnsubscribeToken:
             result.bad_tokens += 1
             continue
         if store.suppress(email, "unsubscribed", "mailto"):

@@ -9,11 +9,7 @@ import base64
 import hashlib
 import hmac
 
-from digest.errors import DigestError
-
-
-class BadToken(DigestError):
-    """Forged, truncated or for another newsletter."""
+from digest.errors import BadUnsubscribeToken
 
 
 def _b64(data: bytes) -> str:
@@ -34,13 +30,13 @@ def make_token(secret: str, list_id: str, address: str) -> str:
 
 
 def read_token(secret: str, list_id: str, token: str) -> str:
-    """The address the token was made for, or BadToken."""
+    """The address the token was made for, or BadUnsubscribeToken."""
     try:
         encoded_address, signature = token.split(".", 1)
         address = _unb64(encoded_address).decode("utf-8")
         given = _unb64(signature)
     except (ValueError, UnicodeDecodeError):
-        raise BadToken("malformed unsubscribe token") from None
+        raise BadUnsubscribeToken("malformed unsubscribe token") from None
     if not hmac.compare_digest(given, _mac(secret, list_id, address)):
-        raise BadToken("unsubscribe token does not match this newsletter")
+        raise BadUnsubscribeToken("unsubscribe token does not match this newsletter")
     return address

@@ -27,9 +27,10 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from digest.audience.suppressions import open_suppressions
-from digest.audience.unsubscribe_tokens import BadToken, read_token
-from digest.config import Settings
+from digest.audience.unsubscribe_tokens import read_token
+from digest.errors import BadUnsubscribeToken
 from digest.models import Subscriber
+from digest.settings import Settings
 
 _WEEK = re.compile(r"^\d{4}-W\d{2}$")
 _HEADERS = {
@@ -78,7 +79,7 @@ class UnsubscribeService:
     def address(self, token: str) -> str | None:
         try:
             address = read_token(self.secret, self.settings.newsletter.list_id, token)
-        except BadToken:
+        except BadUnsubscribeToken:
             return None
         return Subscriber(address).key
 

@@ -14,15 +14,8 @@ from pathlib import Path
 import yaml
 
 from digest.audience.csv_lists import decode_utf8
-from digest.audience.records import (
-    TAG_COLUMNS,
-    Entry,
-    RecordProblem,
-    make_entry,
-    normalise_column,
-    split_tags,
-)
-from digest.errors import SubscriberError
+from digest.audience.records import TAG_COLUMNS, Entry, make_entry, normalise_column, split_tags
+from digest.errors import RecordProblem, SubscriberError
 
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {f"{_CORE}{name}" for name in

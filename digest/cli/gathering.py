@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import httpx
 
-from digest.config import Settings
 from digest.editorial.plan import load_plan
 from digest.errors import DigestError
+from digest.settings import Settings
 from digest.sources import LoadResult, load_articles
 from digest.sources.remote import CACHE_DIR, load_remote
 from digest.weeks import IsoWeek

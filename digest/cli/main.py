@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
+import traceback
 from collections.abc import Sequence
 
 from digest import __version__
 from digest.cli import commands
-from digest.errors import DigestError
+from digest.errors import DigestError, ExitCode
 
 
 def command_modules() -> list[str]:
@@ -39,11 +41,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.handler(args)
-        return code
+        return int(code)
     except DigestError as error:
         print(f"error: {error}", file=sys.stderr)
-        return error.exit_code
+        if os.environ.get("DIGEST_DEBUG") == "1":
+            print_cause_chain(error)
+        return int(error.exit_code)
     except KeyboardInterrupt:
         print("interrupted; rerun the same command to continue where it stopped",
               file=sys.stderr)
-        return 130
+        return int(ExitCode.INTERRUPTED)
+
+
+def print_cause_chain(error: BaseException) -> None:
+    """DIGEST_DEBUG=1: the traceback of the error and of every cause behind it, including
+    the ones `raise ... from None` hides from users."""
+    link: BaseException | None = error
+    seen: set[int] = set()
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        lines = traceback.format_exception(type(link), link, link.__traceback__, chain=False)
+        print("".join(lines), end="", file=sys.stderr)
+        link = link.__cause__ or link.__context__
+        if link is not None:
+            print("caused by:", file=sys.stderr)

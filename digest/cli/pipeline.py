@@ -9,22 +9,13 @@ from dataclasses import dataclass, field
 
 from digest.audience.lists import Audience, load_subscribers
 from digest.cli.gathering import gather_articles
-from digest.config import CAPTURE, Settings
 from digest.editorial.authors import AuthorRegistry, load_authors
 from digest.editorial.editions import build_edition
-from digest.errors import ConfigError, DigestError
+from digest.errors import ConfigError, DigestError, ProblemsFound
 from digest.models import Edition, Subscriber
 from digest.rendering.compose import RenderedEdition, render_edition
+from digest.settings import Settings, SmtpMode
 from digest.weeks import IsoWeek
-
-
-class ProblemsFound(DigestError):
-    """Several problems at once; nothing was sent."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        noun = "problem" if len(problems) == 1 else "problems"
-        super().__init__("\n".join([*problems, f"{len(problems)} {noun} found; nothing was sent."]))
 
 
 @dataclass
@@ -70,7 +61,7 @@ def unsubscribe_secret(settings: Settings) -> str:
     """DIGEST_SECRET signs unsubscribe links. Only local capture runs may do without it."""
     if settings.secret:
         return settings.secret
-    if settings.smtp.mode != CAPTURE:
+    if settings.smtp.mode is not SmtpMode.CAPTURE:
         raise ConfigError(
             "DIGEST_SECRET",
             "not set: unsubscribe links must be signed with a secret from the environment "

@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from digest.errors import ExitCode
+
 FINAL = ("sent", "failed", "uncertain", "suppressed")
 BAR_WIDTH = 24
 
@@ -105,7 +107,8 @@ class Report:
     @property
     def exit_code(self) -> int:
         counts = self.final if self.final is not None else self.counts
-        return 1 if counts.get("failed", 0) or counts.get("uncertain", 0) else 0
+        failed = counts.get("failed", 0) or counts.get("uncertain", 0)
+        return ExitCode.PROBLEMS if failed else ExitCode.OK
 
 
 def _duration(seconds: float) -> str:

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import aiosmtplib
 
-from digest.config import DeliverySettings, SmtpSettings
 from digest.delivery.ledger import Delivery, Outcome
 from digest.errors import DeliveryStopped
 from digest.rendering.headers import clean_header
+from digest.settings import DeliverySettings, SmtpMode, SmtpSettings
 
 IDLE_CHECK = 10.0  # seconds; a connection idle longer is checked with NOOP before reuse
 # What an envelope address must not hold, whatever the list or ledger says: anything that
@@ -118,15 +118,15 @@ def tls_context(smtp: SmtpSettings) -> ssl.SSLContext:
 async def open_connection(smtp: SmtpSettings) -> aiosmtplib.SMTP:
     """Connect, secure and log in; any refusal stops the run (no row is to blame)."""
     # Building a context loads the CA store (slow): only when TLS is used.
-    context = tls_context(smtp) if smtp.mode == "smtps" or smtp.starttls else None
+    context = tls_context(smtp) if smtp.mode is SmtpMode.SMTPS or smtp.starttls else None
     client = aiosmtplib.SMTP(
         hostname=smtp.host,
         port=smtp.port,
         timeout=smtp.timeout,
-        use_tls=smtp.mode == "smtps",
+        use_tls=smtp.mode is SmtpMode.SMTPS,
         # Explicit: aiosmtplib's default silently stays plaintext if STARTTLS is not offered.
         start_tls=False,
-        tls_context=context if smtp.mode == "smtps" else None,
+        tls_context=context if smtp.mode is SmtpMode.SMTPS else None,
     )
     try:
         await client.connect()

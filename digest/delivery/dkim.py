@@ -13,8 +13,8 @@ import dkim
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
-from digest.config import DkimSettings
 from digest.errors import ConfigError
+from digest.settings import DkimSettings
 
 SIGNED_HEADERS = (
     b"from", b"to", b"subject", b"date", b"message-id", b"reply-to", b"mime-version",

@@ -17,21 +17,15 @@ from typing import Any, TypeVar
 
 from digest.audience.suppressions import is_suppressed, open_reader
 from digest.cli.report import Report
-from digest.config import DeliverySettings, SmtpSettings
 from digest.delivery.connection import Connection, RetryPolicy, check_envelope, send_one
 from digest.delivery.ledger import Delivery, Ledger, Outcome
 from digest.delivery.rate_limit import RateLimiter
-from digest.errors import DeliveryError, DeliveryStopped, DigestError
+from digest.errors import DeliveryPaused, DeliveryStopped, DigestError
+from digest.settings import DeliverySettings, SmtpSettings
 
 FLUSH_EVERY = 64  # outcomes per commit at most...
 FLUSH_AFTER = 0.5  # ...and seconds an outcome may wait for its commit
 T = TypeVar("T")
-
-
-class DeliveryPaused(DeliveryError):
-    """Too many refusals in a row: the run stops before it burns through the list."""
-
-    exit_code = 4
 
 
 class Dispatcher:

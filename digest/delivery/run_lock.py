@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from digest.errors import DigestError
+from digest.errors import RunLocked
 
 
 @contextmanager
@@ -19,7 +19,7 @@ def sender_lock(database: Path) -> Iterator[None]:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise DigestError(
+            raise RunLocked(
                 f"{database}: another digest process is sending from this workspace; "
                 "wait for it to finish"
             ) from None

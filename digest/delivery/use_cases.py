@@ -11,7 +11,6 @@ from typing import Any
 
 from digest.audience.lists import check_address
 from digest.cli.report import Report
-from digest.config import CAPTURE, DeliverySettings, Settings, SmtpSettings
 from digest.delivery.capture import CaptureServer
 from digest.delivery.connection import send_single
 from digest.delivery.dkim import Signer
@@ -21,6 +20,7 @@ from digest.delivery.run_lock import sender_lock
 from digest.errors import DigestError
 from digest.models import Subscriber
 from digest.rendering.messages import MessageFactory
+from digest.settings import DeliverySettings, Settings, SmtpMode, SmtpSettings
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def _with_overrides(settings: Settings,
 async def _on_server(smtp: SmtpSettings, settings: Settings,
                      job: Callable[[SmtpSettings], Coroutine[Any, Any, None]]) -> None:
     """Run `job` against the configured server, or a capture server started for the run."""
-    if smtp.mode != CAPTURE:
+    if smtp.mode is not SmtpMode.CAPTURE:
         await job(smtp)
         return
     async with CaptureServer(settings.out_dir / "maildir") as server:

@@ -8,8 +8,8 @@ from typing import Any
 
 from digest.editorial.blurbs import make_blurb
 from digest.errors import AuthorsError
+from digest.links import checked_url
 from digest.models import Article, Author
-from digest.sources.common import checked_url
 from digest.yamlfile import read_yaml
 
 

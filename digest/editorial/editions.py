@@ -12,14 +12,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from digest.config import Settings
 from digest.editorial.authors import AuthorRegistry, authors_for
 from digest.editorial.dedupe import deduplicate, normalise_url
 from digest.editorial.excerpts import excerpt_of
 from digest.editorial.plan import EditionPlan, PlanEntry, load_plan
 from digest.errors import ContentError
+from digest.links import slugify
 from digest.models import Article, Edition, EditionItem
-from digest.sources.common import slugify
+from digest.settings import Settings
 from digest.weeks import IsoWeek
 
 

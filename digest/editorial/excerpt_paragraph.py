@@ -9,8 +9,6 @@ summaries often lose their last full stop). Visibly cut text (`...`, `…`, a tr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from digest.editorial.excerpt_rules import (
     NOISE_RULES,
     Context,
@@ -22,10 +20,8 @@ from digest.editorial.excerpt_rules import (
     strip_dateline,
 )
 from digest.editorial.excerpt_selection import SOURCE_RULES, fits, join, paragraphs
+from digest.settings import ExcerptBudget
 from digest.text.sentences import count_words, split_paragraph
-
-if TYPE_CHECKING:
-    from digest.editorial.excerpts import ExcerptBudget
 
 # A whole-paragraph fallback must be longer than a heading or a kicker.
 PARAGRAPH_MIN_WORDS = 10

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from digest.editorial.excerpt_rules import (
     NOISE_RULES,
@@ -23,10 +22,8 @@ from digest.editorial.excerpt_rules import (
     strip_dateline,
     strip_header,
 )
+from digest.settings import ExcerptBudget
 from digest.text.sentences import count_words, split_paragraph, split_paragraphs
-
-if TYPE_CHECKING:
-    from digest.editorial.excerpts import ExcerptBudget
 
 # The scraped shape ends with an "Author" heading, the name and the bio: never excerpt them.
 _AUTHOR_HEADING = re.compile(r"^(?:about )?(?:the )?authors?:?$|^author bio:?$", re.IGNORECASE)
@@ -39,6 +36,7 @@ _WRAP_TAIL = re.compile(
     r"(?:,|\b(?:the|a|an|of|in|on|at|to|for|with|by|from|and|or|but|as|that|which|who|whose"
     r"|its|his|her|their|our|my|your|is|are|was|were|has|have|had|be|been|will|would|than))$"
 )
+
 # CJK sentences follow each other without a space.
 _TIGHT_ENDS = frozenset("。！？｡」』）】")
 _ENDS_BLOCK = frozenset(".!?:;\"'”’)]」』）。！？…")

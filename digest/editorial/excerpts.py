@@ -27,7 +27,6 @@ it runs the chain and audits its output.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from digest.editorial.excerpt_paragraph import PARAGRAPH_MIN_WORDS as PARAGRAPH_MIN_WORDS
 from digest.editorial.excerpt_paragraph import stopless_end_is_whole, whole_paragraph
@@ -40,18 +39,14 @@ from digest.editorial.excerpt_rules import (
 )
 from digest.editorial.excerpt_selection import analyse, join, paragraphs, select
 from digest.models import Article
+from digest.settings import ExcerptBudget
 from digest.text.sentences import count_words, split_paragraph, split_sentences
 
-__all__ = ["ExcerptBudget", "audit_excerpt", "excerpt_of", "explain_excerpt", "make_excerpt"]
+__all__ = ["audit_excerpt", "excerpt_of", "explain_excerpt", "make_excerpt"]
+
+DEFAULT_BUDGET = ExcerptBudget()
 
 _SPACES = re.compile(r"\s+")
-
-
-@dataclass(frozen=True)
-class ExcerptBudget:
-    target_words: int = 70
-    max_words: int = 100
-    max_chars: int = 700
 
 
 def make_excerpt(
@@ -62,7 +57,7 @@ def make_excerpt(
     publication: str | None = None,
     description: str | None = None,
     editor_excerpt: str | None = None,
-    budget: ExcerptBudget = ExcerptBudget(),
+    budget: ExcerptBudget = DEFAULT_BUDGET,
 ) -> str:
     """The excerpt for one article, or "" when no whole sentence passes the rules."""
     return _make(body, title, bio, publication, description, editor_excerpt, budget)[0]
@@ -104,7 +99,7 @@ def audit_excerpt(
     title: str | None = None,
     bio: str | None = None,
     publication: str | None = None,
-    budget: ExcerptBudget = ExcerptBudget(),
+    budget: ExcerptBudget = DEFAULT_BUDGET,
 ) -> list[str]:
     """Names of the rules the excerpt breaks (empty list: clean). Used by the benchmark and tests.
 
@@ -156,12 +151,12 @@ def audit_excerpt(
     return list(dict.fromkeys(broken))
 
 
-def excerpt_of(article: Article, budget: ExcerptBudget = ExcerptBudget()) -> str:
+def excerpt_of(article: Article, budget: ExcerptBudget = DEFAULT_BUDGET) -> str:
     """The excerpt of a read article: its editor's excerpt, else one made from its parts."""
     return explain_excerpt(article, budget)[0]
 
 
-def explain_excerpt(article: Article, budget: ExcerptBudget = ExcerptBudget()) -> tuple[str, str]:
+def explain_excerpt(article: Article, budget: ExcerptBudget = DEFAULT_BUDGET) -> tuple[str, str]:
     """(excerpt, step): the step of the fallback chain that made it, "none" when empty."""
     return _make(
         article.body,

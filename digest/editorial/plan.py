@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.errors import ContentError
-from digest.sources.common import checked_url
+from digest.links import checked_url
 from digest.weeks import IsoWeek
 from digest.yamlfile import YamlDocument, read_yaml
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from digest.errors import DigestError
+from digest.errors import BrowserError
 
 CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 # Runs after the load event: layout is complete, so rectangles are what a reader sees.
@@ -48,10 +48,6 @@ _PROBE = """(function () {
   };
   return JSON.stringify(out);
 })()"""
-
-
-class BrowserError(DigestError):
-    pass
 
 
 @dataclass(frozen=True)

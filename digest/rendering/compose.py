@@ -17,12 +17,12 @@ from urllib.parse import urlsplit
 import jinja2
 import mjml
 
-from digest.config import Settings
 from digest.errors import RenderError, TemplateError
 from digest.models import Edition
 from digest.rendering.mjml_errors import LineMarks, MarkingLoader, find_fault
 from digest.rendering.slots import Personalisable, SlotTable, SubscriberTokens
 from digest.resources import default_templates_dir
+from digest.settings import Settings
 from digest.weeks import parse_week
 
 HTML_TEMPLATE = "email.mjml.j2"

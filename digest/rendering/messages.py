@@ -16,7 +16,6 @@ from email.utils import format_datetime
 from urllib.parse import quote
 
 from digest.audience.unsubscribe_tokens import make_token
-from digest.config import Settings
 from digest.models import Subscriber
 from digest.rendering.compose import RenderedEdition
 from digest.rendering.headers import (
@@ -27,6 +26,7 @@ from digest.rendering.headers import (
     split_address,
 )
 from digest.rendering.slots import Personalisable, Slot, escape_html, escape_text
+from digest.settings import Settings
 
 CRLF = "\r\n"
 SOFT_BREAK = "=" + CRLF

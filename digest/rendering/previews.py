@@ -8,10 +8,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest.config import Settings
 from digest.models import Subscriber
 from digest.rendering.messages import MessageFactory
 from digest.rendering.slots import escape_html, escape_text
+from digest.settings import Settings
 
 SAMPLE_SUBSCRIBER = Subscriber(email="reader@example.org", name="Sample Reader")
 MOBILE_WIDTH = 375

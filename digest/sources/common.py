@@ -1,4 +1,4 @@
-"""Checks shared by every reader: dates, URLs, required fields."""
+"""Checks shared by every reader: dates, names, tags."""
 
 from __future__ import annotations
 
@@ -6,28 +6,8 @@ import re
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from digest.errors import ContentError
-
-_SLUG_STRIP = re.compile(r"[^a-z0-9]+")
-
-
-def slugify(text: str) -> str:
-    return _SLUG_STRIP.sub("-", text.lower()).strip("-")
-
-
-def checked_url(value: Any, path: Path | str, line: int | None = None) -> str | None:
-    """An article URL reaches subscribers as a link: only absolute http(s) is allowed."""
-    if value in (None, ""):
-        return None
-    url = str(value).strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise ContentError(path, f"url {url!r} is not an absolute http(s) URL", line=line)
-    if any(ch.isspace() or ord(ch) < 32 for ch in url):
-        raise ContentError(path, f"url {url!r} contains spaces or control characters", line=line)
-    return url
 
 
 def as_datetime(value: Any, tz: tzinfo, path: Path | str, line: int | None = None) -> datetime:

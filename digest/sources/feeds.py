@@ -17,15 +17,9 @@ from typing import Any
 import feedparser
 
 from digest.errors import ContentError, located
+from digest.links import checked_url, slugify
 from digest.models import Article
-from digest.sources.common import (
-    as_names,
-    checked_url,
-    file_time,
-    is_role,
-    slugify,
-    split_names,
-)
+from digest.sources.common import as_names, file_time, is_role, split_names
 from digest.sources.htmltext import html_to_text
 
 MAX_FEED_BYTES = 10_000_000

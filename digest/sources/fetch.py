@@ -24,11 +24,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from digest import __version__
-from digest.errors import DigestError
-
-
-class FetchError(DigestError):
-    """A URL that could not be fetched (scheme, network, status, size)."""
+from digest.errors import FetchError
 
 
 @dataclass(frozen=True)

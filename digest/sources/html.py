@@ -23,9 +23,10 @@ from urllib.parse import urlsplit
 import trafilatura
 
 from digest.errors import ContentError
+from digest.links import checked_url as _checked_url
+from digest.links import slugify
 from digest.models import Article
-from digest.sources.common import as_datetime, file_time, slugify
-from digest.sources.common import checked_url as _checked_url
+from digest.sources.common import as_datetime, file_time
 from digest.sources.html_authors import page_authors
 from digest.sources.html_page import (
     CJK,

@@ -7,15 +7,9 @@ from datetime import tzinfo
 from pathlib import Path
 
 from digest.errors import ContentError
+from digest.links import checked_url, slugify
 from digest.models import Article
-from digest.sources.common import (
-    as_datetime,
-    as_names,
-    as_tags,
-    checked_url,
-    file_time,
-    slugify,
-)
+from digest.sources.common import as_datetime, as_names, as_tags, file_time
 from digest.sources.frontmatter import split_front_matter
 
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")

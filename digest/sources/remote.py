@@ -12,9 +12,9 @@ from pathlib import Path
 
 import httpx
 
-from digest.config import SourceSettings
 from digest.errors import DigestError
 from digest.models import Article
+from digest.settings import SourceSettings
 from digest.sources.feeds import parse_feed
 from digest.sources.fetch import Fetcher, FetchPolicy
 from digest.sources.html import article_from_html

@@ -21,8 +21,9 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from digest.errors import ContentError
+from digest.links import slugify
 from digest.models import Article
-from digest.sources.common import file_time, slugify, split_names
+from digest.sources.common import file_time, split_names
 
 _AUTHOR_HEADING = re.compile(
     r"^(?:about\s+the\s+authors?|authors?|author\s+bio(?:graphy)?|about\s+the\s+writers?|"

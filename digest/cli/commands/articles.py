@@ -10,12 +10,12 @@ from typing import Any
 
 from digest.cli.commands.common import add_workspace, chosen_week, settings_from, warn
 from digest.cli.gathering import gather_articles
-from digest.config import Settings
 from digest.editorial.dedupe import deduplicate
 from digest.editorial.editions import choose_articles
 from digest.editorial.plan import load_plan
-from digest.errors import DigestError
+from digest.errors import DigestError, ExitCode
 from digest.models import Article
+from digest.settings import Settings
 from digest.weeks import IsoWeek, week_of
 
 
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         print_table(rows)
     print(f"{len(rows)} article(s), {sum(r['selected'] for r in rows)} selected",
           file=sys.stderr)
-    return 1 if loaded.errors else 0
+    return ExitCode.PROBLEMS if loaded.errors else ExitCode.OK
 
 
 def describe(articles: list[Article], settings: Settings,

@@ -10,7 +10,7 @@ from digest.audience.lists import load_subscribers
 from digest.cli.commands.common import add_workspace, settings_from, warn
 from digest.editorial.authors import AuthorRegistry, load_authors
 from digest.editorial.editions import build_edition
-from digest.errors import DigestError
+from digest.errors import DigestError, ExitCode
 from digest.rendering.compose import render_edition
 from digest.sources import load_articles
 from digest.weeks import week_of
@@ -54,4 +54,4 @@ def run(args: argparse.Namespace) -> int:
     print(f"checked {len(loaded.articles)} article(s), {len(registry)} author(s), "
           f"{len(listed.subscribers)} subscriber(s): "
           f"{len(problems) or 'no'} problem(s)", file=sys.stderr)
-    return 1 if problems else 0
+    return ExitCode.PROBLEMS if problems else ExitCode.OK

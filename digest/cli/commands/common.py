@@ -7,7 +7,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from digest.config import Settings, load_settings
+from digest.config import load_settings
+from digest.settings import Settings
 from digest.weeks import IsoWeek, parse_week, week_of
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from digest.cli.report import Report
-from digest.config import Settings
+from digest.settings import Settings, SmtpMode
 
 
 def add_delivery_options(parser: argparse.ArgumentParser, connections: bool = True) -> None:
@@ -29,6 +29,6 @@ def close_run(report: Report, counts: dict[str, int], settings: Settings, week: 
     if counts["uncertain"]:
         print(f"  resend the uncertain ones (same Message-ID): "
               f"`digest retry --uncertain --week {week}`", file=sys.stderr)
-    if settings.smtp.mode == "capture":
+    if settings.smtp.mode is SmtpMode.CAPTURE:
         print(f"  mail captured in {settings.out_dir / 'maildir'}", file=sys.stderr)
     return report.exit_code

@@ -17,18 +17,13 @@ from typing import Any, TextIO
 
 from digest.cli.commands.common import add_workspace, settings_from
 from digest.config import CONFIG_NAME
-from digest.editorial.excerpts import ExcerptBudget, excerpt_of, make_excerpt
-from digest.errors import ContentError
+from digest.editorial.excerpts import excerpt_of, make_excerpt
+from digest.errors import ExitCode, InputLineError
 from digest.models import Article
+from digest.settings import ExcerptBudget
 
 # Feeds hold many articles: each entry's excerpt is printed under its own heading.
 _FEED_SUFFIXES = frozenset({".rss", ".atom", ".xml"})
-
-
-class BadInputError(ContentError):
-    """A bad --jsonl line: usage-level input error, so exit code 2 like argparse's."""
-
-    exit_code = 2
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -71,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     files: list[Path] = list(args.files or [])
     if not files and not args.jsonl:
         print("digest excerpt: give article files or --jsonl IN", file=sys.stderr)
-        return 2
+        return ExitCode.USAGE
     if args.jsonl:
         if args.jsonl == "-":
             _excerpt_lines(sys.stdin, "<stdin>", budget)
@@ -81,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
                 with path.open(encoding="utf-8") as handle:
                     _excerpt_lines(handle, str(path), budget)
             except OSError as error:
-                raise BadInputError(path, error.strerror or "cannot read") from None
+                raise InputLineError(path, error.strerror or "cannot read") from None
     if files:
         printed = 0
         for path in files:
@@ -92,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
                     print(f"{chr(10) if printed else ''}== {label} ==")
                 print(excerpt_of(article, budget))
                 printed += 1
-    return 0
+    return ExitCode.OK
 
 
 def _read_file(path: Path) -> list[Article]:
@@ -126,10 +121,11 @@ def _read_rows(lines: Iterable[str], name: str) -> Iterator[tuple[int, dict[str,
         try:
             row = json.loads(line)
         except json.JSONDecodeError as error:
-            raise BadInputError(name, f"bad JSON: {error.msg}", line=number) from None
+            raise InputLineError(name, f"bad JSON: {error.msg}", line=number) from None
         if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-            raise BadInputError(name, 'each line needs an object with a "text" string', line=number)
+            raise InputLineError(name, 'each line needs an object with a "text" string',
+                                 line=number)
         title = row.get("title")
         if title is not None and not isinstance(title, str):
-            raise BadInputError(name, '"title" must be a string or null', line=number)
+            raise InputLineError(name, '"title" must be a string or null', line=number)
         yield number, row

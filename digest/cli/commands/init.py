@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from digest.cli.commands.common import add_workspace
-from digest.errors import DigestError
+from digest.errors import DigestError, ExitCode
 from digest.resources import default_templates_dir, skeleton_dir
 
 
@@ -45,4 +45,4 @@ def run(args: argparse.Namespace) -> int:
     for path in created:
         print(f"  created {path}", file=sys.stderr)
     print(f"workspace ready: cd {target} && digest preview", file=sys.stderr)
-    return 0
+    return ExitCode.OK

@@ -8,11 +8,11 @@ import webbrowser
 from digest.audience.lists import check_address, load_entries
 from digest.cli.commands.common import add_week, add_workspace, chosen_week, settings_from, warn
 from digest.cli.pipeline import prepare_edition
-from digest.config import Settings
-from digest.errors import DigestError
+from digest.errors import DigestError, ExitCode
 from digest.models import Subscriber
 from digest.rendering.messages import MessageFactory
 from digest.rendering.previews import SAMPLE_SUBSCRIBER, write_previews
+from digest.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         print(path)
     if args.open:
         webbrowser.open(files.html.as_uri())
-    return 0
+    return ExitCode.OK
 
 
 def choose_subscriber(settings: Settings, email: str | None) -> Subscriber:

@@ -11,7 +11,7 @@ from digest.cli.pipeline import prepare_edition, unsubscribe_secret
 from digest.cli.report import Report
 from digest.delivery.ledger import Ledger
 from digest.delivery.use_cases import Overrides, resend
-from digest.errors import DigestError
+from digest.errors import DigestError, ExitCode
 from digest.rendering.messages import MessageFactory
 
 
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         waiting = ledger.counts(str(week))[state]
     if not waiting:
         print(f"week {week}: no {state} messages to send", file=sys.stderr)
-        return 0
+        return ExitCode.OK
     prepared = prepare_edition(settings, week, with_subscribers=False)
     warn(prepared.warnings)
     factory = MessageFactory(prepared.rendered, settings, unsubscribe_secret(settings))

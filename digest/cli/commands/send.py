@@ -10,7 +10,7 @@ from digest.cli.commands.delivery_args import add_delivery_options, close_run
 from digest.cli.pipeline import prepare_edition, unsubscribe_secret
 from digest.cli.report import Report
 from digest.delivery.use_cases import Overrides, dry_run, plan_and_send, send_to
-from digest.errors import DigestError
+from digest.errors import DigestError, ExitCode
 from digest.rendering.messages import MessageFactory
 
 
@@ -50,12 +50,12 @@ def run(args: argparse.Namespace) -> int:
               f"{result.already_done} already done, {result.owed} would be sent now; "
               f"largest message {result.largest / 1024:.1f} KB, "
               f"{result.total_bytes / 1_048_576:.1f} MB in all. Nothing was sent.")
-        return 0
+        return ExitCode.OK
     factory = MessageFactory(prepared.rendered, settings, unsubscribe_secret(settings))
     if args.to:
         outcome = send_to(settings, factory, args.to)
         print(f"{outcome.email}: {outcome.state} ({outcome.code or '-'} {outcome.reply or ''})")
-        return 0 if outcome.state == "sent" else 1
+        return ExitCode.OK if outcome.state == "sent" else ExitCode.PROBLEMS
     print(f"digest send: {settings.newsletter.name}, week {week}, "
           f"{len(prepared.subscribers)} subscriber(s)", file=sys.stderr)
     report = Report()

@@ -10,7 +10,7 @@ import uvicorn
 
 from digest.audience.web import create_app
 from digest.cli.commands.common import add_workspace, settings_from
-from digest.errors import ConfigError, DigestError
+from digest.errors import ConfigError, DigestError, ExitCode
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,4 +61,4 @@ def run(args: argparse.Namespace) -> int:
     config = uvicorn.Config(app, access_log=False, log_level="warning", server_header=False,
                             lifespan="off")
     uvicorn.Server(config).run(sockets=[sock])
-    return 0
+    return ExitCode.OK

@@ -8,6 +8,7 @@ from typing import Any
 
 from digest.cli.commands.common import add_week, add_workspace, chosen_week, settings_from
 from digest.delivery.ledger import STATES, Ledger
+from digest.errors import ExitCode
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,10 +52,10 @@ def run(args: argparse.Namespace) -> int:
         status = collect(None, week)
     if args.json:
         print(json.dumps(status, ensure_ascii=False, indent=2))
-        return 0
+        return ExitCode.OK
     if not status["total"]:
         print(f"week {week}: nothing planned or sent yet")
-        return 0
+        return ExitCode.OK
     print(f"week {week}: {status['total']} recipient(s)")
     for state in STATES:
         print(f"  {state:<10} {status['counts'][state]:>7}")
@@ -63,4 +64,4 @@ def run(args: argparse.Namespace) -> int:
             print(f"{state}:")
         for entry in status[state]:
             print(f"  {entry['email']}  {entry['code'] or '-'}  {entry['reply'] or ''}")
-    return 0
+    return ExitCode.OK

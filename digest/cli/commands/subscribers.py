@@ -24,8 +24,8 @@ from digest.audience.records import check_address
 from digest.audience.suppressions import REASONS, open_suppressions
 from digest.audience.unsubscribe_mail import process_mailbox
 from digest.cli.commands.common import add_workspace, settings_from, warn
-from digest.config import Settings
-from digest.errors import ConfigError, DigestError, SubscriberError
+from digest.errors import ConfigError, DigestError, ExitCode, SubscriberError
+from digest.settings import Settings
 
 STATUSES = ("subscribed", *REASONS, *sorted(set(STOP_REASONS) - set(REASONS)),
             "pending", "unconfirmed")
@@ -107,7 +107,7 @@ def check(args: argparse.Namespace, settings: Settings) -> int:
     files = len({entry.list_name for entry in listed.entries})
     print(f"checked {len(listed.entries)} record(s) in {files} list(s): "
           f"{len(listed.errors) or 'no'} problem(s)", file=sys.stderr)
-    return 1 if listed.errors else 0
+    return ExitCode.PROBLEMS if listed.errors else ExitCode.OK
 
 
 def count(args: argparse.Namespace, settings: Settings) -> int:
@@ -132,8 +132,8 @@ def count(args: argparse.Namespace, settings: Settings) -> int:
     if listed.errors:
         print(f"{len(listed.errors)} bad row(s): run `digest subscribers check`",
               file=sys.stderr)
-        return 1
-    return 0
+        return ExitCode.PROBLEMS
+    return ExitCode.OK
 
 
 def import_file(args: argparse.Namespace, settings: Settings) -> int:
@@ -162,7 +162,7 @@ def import_file(args: argparse.Namespace, settings: Settings) -> int:
     print(f"{verb} {len(result.added)} to {folder.name}/{target.name}; {result.already} "
           f"already listed; {len(result.stopped)} unsubscribed/bounced (suppressed); "
           f"{len(result.rejected)} rejected", file=sys.stderr)
-    return 1 if result.rejected else 0
+    return ExitCode.PROBLEMS if result.rejected else ExitCode.OK
 
 
 def export(args: argparse.Namespace, settings: Settings) -> int:
@@ -179,7 +179,7 @@ def export(args: argparse.Namespace, settings: Settings) -> int:
     if listed.errors:
         print(f"{len(listed.errors)} bad row(s) left out: run `digest subscribers check`",
               file=sys.stderr)
-    return 0
+    return ExitCode.OK
 
 
 def _address(text: str) -> str:
@@ -200,7 +200,7 @@ def unsubscribe(args: argparse.Namespace, settings: Settings) -> int:
             found = store.get(email)
             print(f"already suppressed ({found.reason if found else '?'}); nothing changed",
                   file=sys.stderr)
-    return 0
+    return ExitCode.OK
 
 
 def resubscribe(args: argparse.Namespace, settings: Settings) -> int:
@@ -209,13 +209,13 @@ def resubscribe(args: argparse.Namespace, settings: Settings) -> int:
         found = store.get(email)
         if found is None:
             print("not suppressed; nothing changed", file=sys.stderr)
-            return 0
+            return ExitCode.OK
         store.unsuppress(email)
     listed = load_entries(_folder(settings))
     print(f"resubscribed (was {found.reason})", file=sys.stderr)
     if email not in {entry.key for entry in listed.entries if entry.active}:
         warn(["the address is in no list file as subscribed; add it to a list to mail it"])
-    return 0
+    return ExitCode.OK
 
 
 def unsubscribe_mail(args: argparse.Namespace, settings: Settings) -> int:
@@ -227,4 +227,4 @@ def unsubscribe_mail(args: argparse.Namespace, settings: Settings) -> int:
     print(f"{result.unsubscribed} unsubscribed, {result.already} already suppressed, "
           f"{result.bad_tokens} with a forged or foreign token, {result.not_requests} other "
           "message(s) ignored", file=sys.stderr)
-    return 0
+    return ExitCode.OK

@@ -9,9 +9,10 @@ from digest.cli.commands.common import add_week, add_workspace, chosen_week, set
 from digest.cli.pipeline import prepare_edition, unsubscribe_secret
 from digest.cli.report import Report
 from digest.delivery.use_cases import plan_and_send
-from digest.errors import DigestError
+from digest.errors import DigestError, ExitCode
 from digest.rendering.messages import MessageFactory
 from digest.rendering.previews import write_previews
+from digest.settings import SmtpMode
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         if args.require_articles:
             raise DigestError(message)
         print(message, file=sys.stderr)
-        return 0
+        return ExitCode.OK
     print(f"  {len(items)} article(s), {len(prepared.subscribers)} subscriber(s)",
           file=sys.stderr)
     factory = MessageFactory(prepared.rendered, settings, unsubscribe_secret(settings))
@@ -65,6 +66,6 @@ def run(args: argparse.Namespace) -> int:
     if owed:
         print(f"  {owed} message(s) deferred by the server; rerun later to retry them",
               file=sys.stderr)
-    if settings.smtp.mode == "capture":
+    if settings.smtp.mode is SmtpMode.CAPTURE:
         print(f"  mail captured in {settings.out_dir / 'maildir'}", file=sys.stderr)
     return report.exit_code
