@@ -1,15 +1,14 @@
+"""Fixtures every test module may use: a real SMTP server and the workspace factory."""
+
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from smtp_server import SmtpServer
-from workspace import make_workspace
+from tests.support.smtp_server import SmtpServer
+from tests.support.workspaces import WorkspaceFactory
 
 
 @pytest.fixture
@@ -18,6 +17,15 @@ def smtp_server() -> Iterator[SmtpServer]:
         yield server
 
 
+@pytest.fixture(scope="session")
+def make_workspace() -> WorkspaceFactory:
+    """Build a test workspace from a preset (tests/support/workspaces.py), e.g.
+    `make_workspace(tmp_path / "ws", "delivery", subscribers=emails, smtp_url=server.url)`,
+    or its Settings: `make_workspace.settings(tmp_path / "ws", "rendering")`."""
+    return WorkspaceFactory()
+
+
 @pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    return make_workspace(tmp_path / "news")
+def workspace(tmp_path: Path, make_workspace: WorkspaceFactory) -> Path:
+    """The Estuary Weekly (the `weekly` preset) in tmp_path/news."""
+    return make_workspace(tmp_path / "news", "weekly")

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.sources_support import FIXTURES, make_workspace, markdown, write
+from tests.support.sources import FIXTURES, markdown
+from tests.support.workspaces import WorkspaceFactory, write
+
+pytestmark = pytest.mark.slow  # every test runs the command line as a child process
 
 
 def digest(*args: str) -> subprocess.CompletedProcess[str]:
@@ -19,8 +22,8 @@ def digest(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    root = make_workspace(tmp_path / "ws")
+def workspace(tmp_path: Path, make_workspace: WorkspaceFactory) -> Path:
+    root = make_workspace(tmp_path / "ws", "sources")
     for name in ("article.html", "cp1252.html", "harbour.rss", "estuary.atom", "broken.rss"):
         shutil.copy(FIXTURES / name, root / "content" / name)
     write(root / "content" / "mill.md", markdown("Tide Mill Reopens", "2026-11-23T08:00:00"))

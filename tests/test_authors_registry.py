@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from digest.editorial.authors import AuthorRegistry, authors_for, load_authors
-from digest.models import Article, Author
-from tests.sources_support import write
+from digest.editorial.authors import AuthorRegistry, RegisteredAuthor, authors_for, load_authors
+from digest.models import Article
+from tests.support.workspaces import write
 
 WHEN = datetime(2026, 11, 24, tzinfo=UTC)
 
@@ -31,23 +31,25 @@ def test_registry_matches_aliases_ignoring_case_accents_and_dots(tmp_path: Path)
 
 
 def test_registry_wins_and_article_bios_fill_in_per_author() -> None:
-    registry = AuthorRegistry([Author("Oona Brack", bio="Oona Brack edits the Ledger."),
-                               Author("Lio Park", bio="")])
+    registry = AuthorRegistry([
+        RegisteredAuthor("Oona Brack", bio="Oona Brack edits the Ledger."),
+        RegisteredAuthor("Lio Park", bio=""),
+    ])
     bios = (("Oona Brack", "Oona Brack once drove a tram."),
             ("Teodor Vance", "Teodor Vance is the data reporter."),
             ("Lio Park", "Lio Park photographs harbours."))
     shown = authors_for(article("O. Brack", "Teodor Vance", "Lio Park", bios=bios), registry,
                         max_chars=280)
-    assert [(a.name, a.bio) for a in shown] == [
+    assert [(a.name, a.blurb) for a in shown] == [
         ("O. Brack", ""),  # not in the registry under that spelling, and no bio of its own
         ("Teodor Vance", "Teodor Vance is the data reporter."),
         ("Lio Park", "Lio Park photographs harbours."),  # registry has no bio: article's
     ]
     shown = authors_for(article("Oona Brack", bios=bios), registry, max_chars=280)
-    assert shown[0].bio == "Oona Brack edits the Ledger."  # registry wins
+    assert shown[0].blurb == "Oona Brack edits the Ledger."  # registry wins
 
 
 def test_editor_blurb_wins_for_the_first_author() -> None:
-    registry = AuthorRegistry([Author("Oona Brack", bio="Oona Brack edits the Ledger.")])
+    registry = AuthorRegistry([RegisteredAuthor("Oona Brack", bio="Oona Brack edits the Ledger.")])
     shown = authors_for(article("Oona Brack", "Lio Park"), registry, 280, blurb="Guest editor.")
-    assert [a.bio for a in shown] == ["Guest editor.", ""]
+    assert [a.blurb for a in shown] == ["Guest editor.", ""]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from smtp_server import SmtpServer
-from workspace import write
 
 from digest.cli.main import main
+from tests.support.smtp_server import SmtpServer
+from tests.support.workspaces import write
 
 
 def run(workspace: Path, server: SmtpServer, monkeypatch: pytest.MonkeyPatch,

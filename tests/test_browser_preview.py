@@ -6,15 +6,17 @@ import struct
 from pathlib import Path
 
 import pytest
-from rendering_fixtures import STORIES, make_edition, make_workspace, with_title
 
 from digest.rendering.browser import PageView, find_chromium, inspect, screenshot
 from digest.rendering.compose import render_edition
 from digest.rendering.messages import MessageFactory
 from digest.rendering.previews import write_previews
+from tests.support.rendering import STORIES, make_edition, with_title
+from tests.support.workspaces import WorkspaceFactory
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.skipif(find_chromium() is None,
                        reason="headless Chromium not installed (Debian package `chromium`)"),
 ]
@@ -22,8 +24,8 @@ HOSTILE_TITLE = "<script>document.title='owned'</script>"
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    settings = make_workspace(tmp_path_factory.mktemp("browser") / "ws")
+def page(tmp_path_factory: pytest.TempPathFactory, make_workspace: WorkspaceFactory) -> Path:
+    settings = make_workspace.settings(tmp_path_factory.mktemp("browser") / "ws", "rendering")
     edition = with_title(make_edition(), 2, HOSTILE_TITLE)
     factory = MessageFactory(render_edition(edition, settings), settings, "s3cret")
     return write_previews(factory, settings).html
@@ -55,7 +57,7 @@ def test_titles_and_blurbs_are_visible(views: dict[int, PageView], width: int) -
         assert box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5
     for _, _, excerpt, author in STORIES:
         assert excerpt.split(".")[0] in " ".join(view.text.split())
-        assert author.bio.split(" ", 2)[-1] in " ".join(view.text.split())
+        assert author.blurb.split(" ", 2)[-1] in " ".join(view.text.split())
     assert "9 Sluice Row" in view.text and "Unsubscribe" in view.text
 
 

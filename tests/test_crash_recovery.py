@@ -12,10 +12,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from delivery_fixtures import WEEK, FaultHandler, write_workspace
-from smtp_server import SmtpServer
 
 from digest.cli.main import main
+from tests.support.delivery import WEEK, FaultHandler
+from tests.support.smtp_server import SmtpServer
+from tests.support.workspaces import WorkspaceFactory
+
+pytestmark = pytest.mark.slow  # the sender runs as a child process, killed mid-run
 
 EMAILS = [f"member{i}@tide.example" for i in range(40)]
 
@@ -45,7 +48,8 @@ def status(capsys: pytest.CaptureFixture[str], workspace: Path) -> dict[str, obj
 @pytest.mark.parametrize(("kill_after", "hold_reply"), [(1, False), (12, True), (30, False)])
 def test_kill_and_restart_loses_nothing(tmp_path: Path, kill_after: int, hold_reply: bool,
                                         capsys: pytest.CaptureFixture[str],
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+                                        monkeypatch: pytest.MonkeyPatch,
+                                        make_workspace: WorkspaceFactory) -> None:
     monkeypatch.setenv("DIGEST_SECRET", "crash-test-secret")
     killed = threading.Event()
     reached = threading.Event()
@@ -58,8 +62,8 @@ def test_kill_and_restart_loses_nothing(tmp_path: Path, kill_after: int, hold_re
 
     handler = FaultHandler(on_message=on_message)
     with SmtpServer(handler) as server:
-        workspace = write_workspace(tmp_path / "news", EMAILS, smtp_url=server.url,
-                                    delivery="  rate: 40\n")
+        workspace = make_workspace(tmp_path / "news", "delivery", subscribers=EMAILS,
+                                   smtp_url=server.url, delivery="  rate: 40\n")
         first = digest(workspace, "send")
         assert reached.wait(60), first.communicate()[1]
         first.send_signal(signal.SIGKILL)

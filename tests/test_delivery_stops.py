@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-import io
 import ssl
 from pathlib import Path
 
@@ -14,14 +13,21 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from delivery_fixtures import WEEK, FaultHandler, fast_retries, plan_rows, small_message, smtp_for
-from smtp_server import SmtpServer, free_port
 
-from digest.cli.report import Report
 from digest.delivery.ledger import Delivery, Ledger
-from digest.delivery.pool import Dispatcher
+from digest.delivery.pool import ConnectionPool
+from digest.delivery.progress import RecordedProgress
 from digest.errors import DeliveryPaused, DeliveryStopped
 from digest.settings import SmtpSettings
+from tests.support.delivery import (
+    WEEK,
+    FaultHandler,
+    fast_retries,
+    plan_rows,
+    small_message,
+    smtp_for,
+)
+from tests.support.smtp_server import SmtpServer, free_port
 
 EMAILS = [f"member{i}@tide.example" for i in range(6)]
 
@@ -34,10 +40,10 @@ def dispatch(tmp_path: Path, smtp: SmtpSettings, emails: list[str] = EMAILS,
              **delivery: object) -> Ledger:
     ledger = Ledger(tmp_path / "digest.db")
     plan_rows(ledger, emails)
-    dispatcher = Dispatcher(ledger, WEEK, smtp, "notes@tidewater.example", build,
-                            Report(stream=io.StringIO()), fast_retries(**delivery))
+    pool = ConnectionPool(ledger, WEEK, smtp, "notes@tidewater.example", build,
+                          RecordedProgress(), fast_retries(**delivery))
     try:
-        asyncio.run(dispatcher.run())
+        asyncio.run(pool.run())
     finally:
         assert ledger.counts(WEEK)["sending"] == 0  # every claimed row went back or was recorded
     return ledger

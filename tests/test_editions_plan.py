@@ -14,14 +14,15 @@ from digest.errors import ContentError
 from digest.settings import Settings
 from digest.sources import load_articles
 from digest.weeks import IsoWeek
-from tests.sources_support import FIXTURES, make_workspace, markdown, write
+from tests.support.sources import FIXTURES, markdown
+from tests.support.workspaces import WorkspaceFactory, write
 
 W48 = IsoWeek(2026, 48)
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    root = make_workspace(tmp_path / "ws")
+def settings(tmp_path: Path, make_workspace: WorkspaceFactory) -> Settings:
+    root = make_workspace(tmp_path / "ws", "sources")
     content = root / "content"
     write(content / "mill.md", markdown("Tide Mill Reopens", "2026-11-23T08:00:00"))
     write(content / "ropes.md", markdown("Rope Walk Gets a Roof", "2026-11-25"))
@@ -69,7 +70,7 @@ articles:
     assert [i.featured for i in edition.items] == [True, False, False]
     ropes = edition.items[2]
     assert ropes.excerpt == "The rope walk finally has a roof."
-    assert ropes.authors[0].bio == "Nell writes about old buildings."
+    assert ropes.authors[0].blurb == "Nell writes about old buildings."
 
 
 def test_exclude_and_overrides_with_automatic_selection(settings: Settings) -> None:
@@ -96,8 +97,9 @@ def test_bad_edition_files_name_file_and_line(settings: Settings, text: str, lin
     assert message in str(caught.value)
 
 
-def test_same_story_from_feed_and_page_appears_once(tmp_path: Path) -> None:
-    root = make_workspace(tmp_path / "ws")
+def test_same_story_from_feed_and_page_appears_once(tmp_path: Path,
+                                                    make_workspace: WorkspaceFactory) -> None:
+    root = make_workspace(tmp_path / "ws", "sources")
     shutil.copy(FIXTURES / "harbour.rss", root / "content" / "harbour.rss")
     # The saved page of the feed's first story, under a tracking-free URL and richer text.
     write(root / "content" / "retires.md", markdown(

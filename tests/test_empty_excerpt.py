@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workspace import write
-
 from digest.cli.pipeline import prepare_edition
 from digest.config import load_settings
 from digest.weeks import parse_week
+from tests.support.workspaces import write
 
 QUESTIONS_ONLY = """\
 ---

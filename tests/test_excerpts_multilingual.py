@@ -20,9 +20,9 @@ from digest.settings import ExcerptBudget
 from digest.text.sentences import (
     STOPLESS_PARAGRAPH_CHARS,
     STOPLESS_UNIT_CHARS,
-    count_words,
     split_sentences,
 )
+from digest.words import count_words
 
 ZH_1 = "市政府周一宣布，城北公园将在今年夏天完成扩建工程。"
 ZH_2 = "新公园将于明年春天开放，预计每年接待游客五十万人次。"

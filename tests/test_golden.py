@@ -13,11 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from rendering_fixtures import READER, make_edition, make_workspace
 
 from digest.rendering.compose import render_edition
 from digest.rendering.messages import MessageFactory
-from digest.rendering.slots import escape_html, escape_text
+from digest.rendering.slots import escape_html, one_line
+from tests.support.rendering import READER, make_edition
+from tests.support.workspaces import WorkspaceFactory
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("DIGEST_UPDATE_GOLDEN") == "1"
@@ -31,15 +32,16 @@ def scrub(eml: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    settings = make_workspace(tmp_path_factory.mktemp("golden") / "ws")
+def outputs(tmp_path_factory: pytest.TempPathFactory,
+            make_workspace: WorkspaceFactory) -> dict[str, str]:
+    settings = make_workspace.settings(tmp_path_factory.mktemp("golden") / "ws", "rendering")
     factory = MessageFactory(render_edition(make_edition(), settings), settings,
                              "golden-secret")
     values = factory.values_for(READER)
     eml = factory.build(READER, now=datetime(2026, 11, 23, 7, 0, tzinfo=UTC))
     return {
         "edition.html": factory.rendered.html.fill(values, escape_html),
-        "edition.txt": factory.rendered.text.fill(values, escape_text),
+        "edition.txt": factory.rendered.text.fill(values, one_line),
         "edition.eml": scrub(eml.decode("utf-8")),
     }
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from digest.delivery.connection import check_envelope, stuff
-from digest.rendering.headers import clean_header, encode_address, encode_text
+from digest.rendering.headers import encode_address, encode_text
+from digest.rendering.slots import one_line
 
 ATTACKS = [
     "Ann\r\nBcc: victim@evil.example",
@@ -19,7 +20,7 @@ ATTACKS = [
 
 @pytest.mark.parametrize("value", ATTACKS)
 def test_clean_header_leaves_no_line_break_or_control(value: str) -> None:
-    cleaned = clean_header(value)
+    cleaned = one_line(value)
     assert not any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned)
     assert "\u2028" not in cleaned
 

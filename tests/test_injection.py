@@ -7,13 +7,14 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from rendering_fixtures import STORIES, make_edition, make_item, make_workspace, tags_of
 
 from digest.models import Author, Subscriber
 from digest.rendering.compose import render_edition
 from digest.rendering.messages import MessageFactory
 from digest.rendering.slots import escape_html
 from digest.settings import Settings
+from tests.support.rendering import STORIES, make_edition, make_item, tags_of
+from tests.support.workspaces import WorkspaceFactory
 
 SCRIPT_TITLE = "<script>alert(1)</script>"
 IMG_BIO = "<img src=x onerror=alert(1)>"
@@ -22,8 +23,8 @@ JS_LINK = "javascript:alert(document.cookie)"
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return make_workspace(tmp_path / "ws")
+def settings(tmp_path: Path, make_workspace: WorkspaceFactory) -> Settings:
+    return make_workspace.settings(tmp_path / "ws", "rendering")
 
 
 
@@ -90,6 +91,6 @@ def test_hostile_subscriber_values_are_escaped_in_the_message(settings: Settings
 
 
 def test_preview_of_hostile_content_is_safe(settings: Settings) -> None:
-    """The escaped values survive the placeholder tokens: no token ever appears unfilled."""
+    """The escaped values survive the slot markers: no marker ever appears unfilled."""
     html = render_hostile(settings)
     assert "%%DIGEST-" not in html

@@ -12,23 +12,27 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from delivery_fixtures import WEEK, FaultHandler, write_workspace
-from smtp_server import SmtpServer
 
 from digest.delivery.ledger import Ledger
+from tests.support.delivery import WEEK, FaultHandler
+from tests.support.smtp_server import SmtpServer
+from tests.support.workspaces import WorkspaceFactory
+
+pytestmark = pytest.mark.slow  # the sender runs as a child process, at 20 messages/s
 
 EMAILS = [f"member{i}@tide.example" for i in range(60)]
 CONNECTIONS = 2
 
 
 def test_interrupted_send_gives_back_what_it_had_not_started(tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch
+                                                             monkeypatch: pytest.MonkeyPatch,
+                                                             make_workspace: WorkspaceFactory
                                                              ) -> None:
     reached = threading.Event()
     handler = FaultHandler(on_message=lambda count: reached.set() if count == 5 else None)
     with SmtpServer(handler) as server:
-        workspace = write_workspace(tmp_path / "ws", EMAILS, server.url,
-                                    delivery="  rate: 20\n")
+        workspace = make_workspace(tmp_path / "ws", "delivery", subscribers=EMAILS,
+                                   smtp_url=server.url, delivery="  rate: 20\n")
         env = {**os.environ, "DIGEST_SECRET": "interrupt-secret"}
         process = subprocess.Popen(
             [sys.executable, "-m", "digest", "send", "--workspace", str(workspace), "--week",

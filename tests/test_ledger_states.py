@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import io
 import math
+import sqlite3
 from pathlib import Path
 
 import pytest
-from delivery_fixtures import WEEK, plan_rows
 
 from digest.cli.report import Report
 from digest.delivery.ledger import Ledger, Outcome
+from digest.delivery.states import DeliveryState
 from digest.errors import LedgerError
+from tests.support.delivery import WEEK, plan_rows
 
 EMAILS = [f"member{i}@tide.example" for i in range(5)]
 
@@ -60,6 +62,18 @@ def test_suppressed_since_the_plan_is_not_claimed(tmp_path: Path) -> None:
         assert ledger.counts(WEEK)["suppressed"] == 1
 
 
+def test_states_are_stored_as_the_plain_strings_the_schema_allows(tmp_path: Path) -> None:
+    with Ledger(tmp_path / "d.db") as ledger:
+        plan_rows(ledger, EMAILS[:2])
+        [delivery] = ledger.claim(WEEK, 1, 60).deliveries
+        ledger.record(WEEK, [Outcome(delivery.subscriber.email, DeliveryState.SENT, 250, "ok")])
+        stored = [row[0] for row in ledger.db.execute("SELECT state FROM deliveries")]
+        assert sorted(stored) == ["pending", "sent"] and {type(s) for s in stored} == {str}
+        assert all(isinstance(row.state, DeliveryState) for row in ledger.rows(WEEK))
+        with pytest.raises(sqlite3.IntegrityError):  # "skipped" is the report's, not a state
+            ledger.record(WEEK, [Outcome(delivery.subscriber.email, "skipped")])  # type: ignore[arg-type]
+
+
 def test_readonly_open_creates_nothing(tmp_path: Path) -> None:
     with pytest.raises(LedgerError):
         Ledger(tmp_path / "missing.db", readonly=True)
@@ -71,5 +85,5 @@ def test_progress_shows_rate_and_eta_in_plain_lines() -> None:
     report.counts["sent"] = 25
     line = report.progress_line(now=5.0)
     assert line == "  25/100 done, 5.0 msg/s, ETA 15s"
-    report.finish({"sent": 99, "failed": 1}, {"sent": 10})
+    report.finished({"sent": 99, "failed": 1}, {"sent": 10})
     assert report.exit_code == 1 and report.summary().startswith("89 sent, 1 failed")

@@ -8,18 +8,19 @@ from pathlib import Path
 
 import mjml
 import pytest
-from rendering_fixtures import READER, make_edition, make_workspace
 
 from digest.models import Subscriber
 from digest.rendering.compose import render_edition
 from digest.rendering.messages import MessageFactory
 from digest.rendering.slots import SlotTable, escape_html
 from digest.settings import Settings
+from tests.support.rendering import READER, make_edition
+from tests.support.workspaces import WorkspaceFactory
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return make_workspace(tmp_path / "ws")
+def settings(tmp_path: Path, make_workspace: WorkspaceFactory) -> Settings:
+    return make_workspace.settings(tmp_path / "ws", "rendering")
 
 
 def parse(data: bytes) -> EmailMessage:
@@ -73,15 +74,15 @@ def test_unsubscribe_link_in_body_matches_the_header(settings: Settings) -> None
 
 def test_slots_inside_urls_are_percent_encoded() -> None:
     table = SlotTable()
-    part = table.split(f"<a href=\"https://x.example/?who={table.token('email', in_url=True)}\">"
-                       f"{table.token('email')}</a>")
+    part = table.split(f"<a href=\"https://x.example/?who={table.marker('email', in_url=True)}\">"
+                       f"{table.marker('email')}</a>")
     filled = part.fill({"email": 'a&b"c@example.org'}, escape_html)
     assert filled == ('<a href="https://x.example/?who=a%26b%22c@example.org">'
                       "a&amp;b&quot;c@example.org</a>")
 
 
 def test_content_cannot_forge_a_slot(settings: Settings) -> None:
-    """Tokens carry a per-render nonce, so an article cannot ask for subscriber values."""
+    """Slot markers carry a per-render nonce, so an article cannot ask for subscriber values."""
     edition = make_edition(intro="%%DIGEST-000000000000-0%% {{ subscriber.email }}")
     rendered = render_edition(edition, settings)
     html = rendered.html.fill({"email": "secret@example.org"}, escape_html)

@@ -7,7 +7,6 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from rendering_fixtures import make_edition, make_workspace
 
 from digest.cli.commands.preview import choose_subscriber
 from digest.errors import DigestError
@@ -15,11 +14,13 @@ from digest.rendering.compose import render_edition
 from digest.rendering.messages import MessageFactory
 from digest.rendering.previews import SAMPLE_SUBSCRIBER, write_archive, write_previews
 from digest.settings import Settings
+from tests.support.rendering import make_edition
+from tests.support.workspaces import WorkspaceFactory
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    settings = make_workspace(tmp_path / "ws")
+def settings(tmp_path: Path, make_workspace: WorkspaceFactory) -> Settings:
+    settings = make_workspace.settings(tmp_path / "ws", "rendering")
     lists = settings.workspace / "subscribers"
     lists.mkdir()
     (lists / "readers.csv").write_text(

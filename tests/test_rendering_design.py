@@ -6,24 +6,25 @@ import re
 from pathlib import Path
 
 import pytest
-from rendering_fixtures import READER, STORIES, make_edition, make_workspace, tags_of
 
 from digest.errors import RenderError
 from digest.rendering.compose import check_compiled, render_edition
 from digest.rendering.messages import MessageFactory
-from digest.rendering.slots import escape_html, escape_text
+from digest.rendering.slots import escape_html, one_line
 from digest.settings import Settings
+from tests.support.rendering import READER, STORIES, make_edition, tags_of
+from tests.support.workspaces import WorkspaceFactory
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return make_workspace(tmp_path / "ws")
+def settings(tmp_path: Path, make_workspace: WorkspaceFactory) -> Settings:
+    return make_workspace.settings(tmp_path / "ws", "rendering")
 
 
 def filled(settings: Settings) -> tuple[str, str]:
     rendered = render_edition(make_edition(), settings)
     values = MessageFactory(rendered, settings, "s3cret").values_for(READER)
-    return rendered.html.fill(values, escape_html), rendered.text.fill(values, escape_text)
+    return rendered.html.fill(values, escape_html), rendered.text.fill(values, one_line)
 
 
 def test_html_carries_masthead_cards_and_footer(settings: Settings) -> None:
@@ -54,8 +55,10 @@ def test_html_carries_masthead_cards_and_footer(settings: Settings) -> None:
     assert "FEATURED" in html
 
 
-def test_view_in_browser_link_can_be_turned_off(tmp_path: Path) -> None:
-    settings = make_workspace(tmp_path / "ws", extra="  view_in_browser: false")
+def test_view_in_browser_link_can_be_turned_off(tmp_path: Path,
+                                                make_workspace: WorkspaceFactory) -> None:
+    settings = make_workspace.settings(tmp_path / "ws", "rendering",
+                                       extra="  view_in_browser: false")
     html, text = filled(settings)
     assert "View in browser" not in html and "View in browser" not in text
     assert "/archive/" not in html
@@ -125,17 +128,16 @@ def test_workspace_and_edition_templates_override_the_defaults(settings: Setting
     ("  logo_url: javascript:alert(1)", "logo_url: must be an http(s) URL"),
     ("  first_week: week one", "first_week: must be an ISO week"),
 ])
-def test_bad_theme_settings_name_file_and_line(tmp_path: Path, setting: str,
-                                              words: str) -> None:
-    from rendering_fixtures import CONFIG
-
+def test_bad_theme_settings_name_file_and_line(tmp_path: Path, setting: str, words: str,
+                                              make_workspace: WorkspaceFactory) -> None:
     from digest.config import load_settings
     from digest.errors import ConfigError
 
     key = setting.split(":")[0]
-    lines = [line for line in CONFIG.format(extra="").splitlines() if not line.startswith(key)]
+    config = make_workspace.presets["rendering"].config_text()
+    lines = [line for line in config.splitlines() if not line.startswith(key)]
     lines.append(setting)
-    (tmp_path / "digest.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    make_workspace(tmp_path, "rendering", config="\n".join(lines) + "\n")
     with pytest.raises(ConfigError, match=re.escape(words)) as caught:
         load_settings(tmp_path, env={})
     assert caught.value.path.name == "digest.yaml"

@@ -5,18 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rendering_fixtures import make_edition, make_workspace
 
 from digest.errors import TemplateError
 from digest.rendering.compose import check_compiled, render_edition
 from digest.rendering.mjml_errors import find_fault
 from digest.rendering.slots import escape_html
 from digest.settings import Settings
+from tests.support.rendering import make_edition
+from tests.support.workspaces import WorkspaceFactory
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return make_workspace(tmp_path / "ws")
+def settings(tmp_path: Path, make_workspace: WorkspaceFactory) -> Settings:
+    return make_workspace.settings(tmp_path / "ws", "rendering")
 
 
 def override(settings: Settings, name: str, text: str) -> Path:

@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from smtp_server import SmtpServer
-from unsubscribe_workspace import SECRET, digest_env, make_workspace, run_digest
 
 from digest.cli.main import main
+from tests.support.audience import SECRET, digest_env, run_digest
+from tests.support.smtp_server import SmtpServer
+from tests.support.workspaces import WorkspaceFactory
 
 PASSWORD = "correct-horse-battery-staple-42"
 PERSONAL = ("una@example.org", "vic@example.net", "wren@example.com", "Una Pike",
@@ -41,8 +42,8 @@ def assert_clean(output: str) -> None:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    return make_workspace(tmp_path / "ws")
+def workspace(tmp_path: Path, make_workspace: WorkspaceFactory) -> Path:
+    return make_workspace(tmp_path / "ws", "audience")
 
 
 @pytest.fixture
@@ -51,6 +52,7 @@ def auth_server() -> Any:
         yield server
 
 
+@pytest.mark.slow
 def test_wrong_smtp_password_stops_without_printing_it(workspace: Path,
                                                       auth_server: SmtpServer) -> None:
     url = f"smtp://editor@{auth_server.host}:{auth_server.port}"
@@ -64,6 +66,7 @@ def test_wrong_smtp_password_stops_without_printing_it(workspace: Path,
     assert auth_server.received == []
 
 
+@pytest.mark.slow
 def test_a_good_run_prints_counts_only(workspace: Path, auth_server: SmtpServer) -> None:
     url = f"smtp://editor@{auth_server.host}:{auth_server.port}"
     env = digest_env(DIGEST_SECRET=SECRET, DIGEST_SMTP_URL=url, DIGEST_SMTP_PASSWORD=PASSWORD)
@@ -73,6 +76,7 @@ def test_a_good_run_prints_counts_only(workspace: Path, auth_server: SmtpServer)
     assert_clean(printed(result))
 
 
+@pytest.mark.slow
 def test_password_in_the_url_is_refused_without_echoing_it(workspace: Path) -> None:
     env = digest_env(DIGEST_SECRET=SECRET,
                      DIGEST_SMTP_URL=f"smtp://editor:{PASSWORD}@127.0.0.1:2525")

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import random
 from pathlib import Path
 
 import pytest
-from delivery_fixtures import (
+
+from digest.delivery.connection import state_for
+from digest.delivery.ledger import Delivery, Ledger
+from digest.delivery.pool import ConnectionPool
+from digest.delivery.progress import RecordedProgress
+from tests.support.delivery import (
     WEEK,
     FaultHandler,
     fast_retries,
@@ -17,12 +21,7 @@ from delivery_fixtures import (
     smtp_for,
     wait_until,
 )
-from smtp_server import SmtpServer
-
-from digest.cli.report import Report
-from digest.delivery.connection import state_for
-from digest.delivery.ledger import Delivery, Ledger
-from digest.delivery.pool import Dispatcher
+from tests.support.smtp_server import SmtpServer
 
 EXPECTED = {
     "ok1@tide.example": "sent",
@@ -44,20 +43,20 @@ def build(delivery: Delivery) -> bytes:
     return small_message(delivery.message_id, delivery.subscriber.email)
 
 
-def run_dispatcher(tmp_path: Path, port: int, emails: list[str], **delivery: object) -> Ledger:
+def run_pool(tmp_path: Path, port: int, emails: list[str], **delivery: object) -> Ledger:
     ledger = Ledger(tmp_path / "digest.db")
     plan_rows(ledger, emails)
     smtp = smtp_for(port, final_reply_timeout=0.3)
-    dispatcher = Dispatcher(ledger, WEEK, smtp, "notes@tidewater.example", build,
-                            Report(stream=io.StringIO()), fast_retries(**delivery))
-    asyncio.run(dispatcher.run())
+    pool = ConnectionPool(ledger, WEEK, smtp, "notes@tidewater.example", build,
+                          RecordedProgress(), fast_retries(**delivery))
+    asyncio.run(pool.run())
     return ledger
 
 
 def test_every_reply_ends_in_its_state_and_accepted_mail_arrives_once(tmp_path: Path) -> None:
     handler = FaultHandler(slow_seconds=0.8)
     with SmtpServer(handler) as server:
-        ledger = run_dispatcher(tmp_path, server.port, list(EXPECTED))
+        ledger = run_pool(tmp_path, server.port, list(EXPECTED))
         states = {row.subscriber.email: row.state for row in ledger.rows(WEEK)}
         assert states == EXPECTED
         # The slow server still takes the message after the client gave up on the reply.
@@ -87,15 +86,15 @@ def test_random_temporary_refusals_all_end_sent_exactly_once(tmp_path: Path) -> 
     emails = [f"member{i}@tide.example" for i in range(80)]
     handler = Flaky()
     with SmtpServer(handler) as server:
-        ledger = run_dispatcher(tmp_path, server.port, emails, max_attempts=30)
+        ledger = run_pool(tmp_path, server.port, emails, max_attempts=30)
     assert ledger.counts(WEEK)["sent"] == 80
     assert sorted(r.rcpt_tos[0] for r in handler.received) == sorted(emails)
 
 
 def test_retry_window_leaves_rows_deferred_for_a_later_run(tmp_path: Path) -> None:
     with SmtpServer(FaultHandler()) as server:
-        ledger = run_dispatcher(tmp_path, server.port, ["r451@tide.example", "ok@tide.example"],
-                                retry_base=30, retry_cap=60, retry_window=1)
+        ledger = run_pool(tmp_path, server.port, ["r451@tide.example", "ok@tide.example"],
+                          retry_base=30, retry_cap=60, retry_window=1)
     rows = {row.subscriber.email: row for row in ledger.rows(WEEK)}
     assert rows["r451@tide.example"].state == "deferred"
     assert rows["r451@tide.example"].attempts == 1
@@ -108,11 +107,11 @@ def test_a_later_run_sends_only_what_is_still_owed(tmp_path: Path) -> None:
     emails = ["ok1@tide.example", "r451x1@tide.example", "r550@tide.example"]
     with SmtpServer(handler) as server:
         slow = {"retry_base": 30, "retry_cap": 60, "retry_window": 0}
-        run_dispatcher(tmp_path, server.port, emails, **slow)
-        ledger = run_dispatcher(tmp_path, server.port, emails, **slow)  # replans: idempotent
+        run_pool(tmp_path, server.port, emails, **slow)
+        ledger = run_pool(tmp_path, server.port, emails, **slow)  # replans: idempotent
         assert ledger.counts(WEEK)["deferred"] == 1
         ledger.requeue(WEEK, "deferred")  # as `digest retry` does: due now
-        ledger = run_dispatcher(tmp_path, server.port, emails)
+        ledger = run_pool(tmp_path, server.port, emails)
     states = {row.subscriber.email: row.state for row in ledger.rows(WEEK)}
     assert states == {"ok1@tide.example": "sent", "r451x1@tide.example": "sent",
                       "r550@tide.example": "failed"}

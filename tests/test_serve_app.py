@@ -7,21 +7,21 @@ from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
-from unsubscribe_workspace import LIST_ID, SECRET, make_workspace
 
 from digest.audience.suppressions import open_suppressions
 from digest.audience.unsubscribe_tokens import make_token
 from digest.audience.web import create_app
-from digest.config import load_settings
 from digest.settings import Settings
+from tests.support.audience import LIST_ID, SECRET
+from tests.support.workspaces import WorkspaceFactory
 
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    root = make_workspace(tmp_path / "ws", public_url="https://tidewater.example/news")
-    return load_settings(root, env={"DIGEST_SECRET": SECRET})
+def settings(tmp_path: Path, make_workspace: WorkspaceFactory) -> Settings:
+    return make_workspace.settings(tmp_path / "ws", "audience", env={"DIGEST_SECRET": SECRET},
+                                   public_url="https://tidewater.example/news")
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ import pytest
 from digest.errors import ContentError
 from digest.sources import load_articles
 from digest.sources.feeds import parse_feed, read_feed_file
-from tests.sources_support import FIXTURES, markdown, write
+from tests.support.sources import FIXTURES, markdown
+from tests.support.workspaces import write
 
 LONDON = ZoneInfo("Europe/London")
 FETCHED = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

@@ -15,7 +15,8 @@ from digest.settings import SourceSettings
 from digest.sources.fetch import Fetcher, FetchPolicy
 from digest.sources.remote import load_remote
 from digest.weeks import IsoWeek
-from tests.sources_support import FIXTURES, Page, Site, make_workspace, serve
+from tests.support.sources import FIXTURES, Page, Site, serve
+from tests.support.workspaces import WorkspaceFactory
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -100,9 +101,11 @@ def test_each_fetch_is_announced_with_its_place_in_the_list(site: Site, tmp_path
     assert lines == [f"  source 1/2: {site.url('/feed')}", f"  source 2/2: {site.url('/story')}"]
 
 
-def test_workspace_sources_are_fetched_once_across_runs(site: Site, tmp_path: Path) -> None:
-    root = make_workspace(tmp_path / "ws", f"sources:\n  feeds: [{site.url('/feed')}]\n"
-                                           f"  urls:\n    - {site.url('/story')}\n")
+def test_workspace_sources_are_fetched_once_across_runs(site: Site, tmp_path: Path,
+                                                       make_workspace: WorkspaceFactory) -> None:
+    root = make_workspace(tmp_path / "ws", "sources",
+                          extra_config=f"sources:\n  feeds: [{site.url('/feed')}]\n"
+                                       f"  urls:\n    - {site.url('/story')}\n")
     settings = load_settings(root)
     week = IsoWeek(2026, 48)
     first = gather_articles(settings, week)
@@ -112,9 +115,11 @@ def test_workspace_sources_are_fetched_once_across_runs(site: Site, tmp_path: Pa
     assert list((root / ".digest" / "cache").glob("*.json"))
 
 
-def test_config_refuses_non_http_source_urls_with_its_line(tmp_path: Path) -> None:
-    root = make_workspace(tmp_path, "sources:\n  urls:\n    - https://ok.example/a\n"
-                                    "    - javascript:alert(1)\n")
+def test_config_refuses_non_http_source_urls_with_its_line(
+        tmp_path: Path, make_workspace: WorkspaceFactory) -> None:
+    root = make_workspace(tmp_path, "sources",
+                          extra_config="sources:\n  urls:\n    - https://ok.example/a\n"
+                                       "    - javascript:alert(1)\n")
     with pytest.raises(ConfigError) as caught:
         load_settings(root)
     assert caught.value.line == 12  # the javascript: entry

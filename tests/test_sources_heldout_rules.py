@@ -17,7 +17,7 @@ from digest.sources import read_article_file
 from digest.sources.common import is_role
 from digest.sources.feeds import read_feed_file
 from digest.sources.html import read_html
-from tests.sources_support import FIXTURES
+from tests.support.sources import FIXTURES
 
 UTC = ZoneInfo("UTC")
 PAGES = FIXTURES / "metadata"

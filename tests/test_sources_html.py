@@ -10,7 +10,8 @@ import pytest
 
 from digest.sources import html as html_reader
 from digest.sources import load_articles, read_article_file
-from tests.sources_support import FIXTURES, markdown, write
+from tests.support.sources import FIXTURES, markdown
+from tests.support.workspaces import write
 
 UTC = ZoneInfo("UTC")
 

@@ -14,8 +14,9 @@ import pytest
 
 from digest.errors import ContentError
 from digest.sources import read_article_file
-from digest.sources.html import read_html, word_count
-from tests.sources_support import FIXTURES
+from digest.sources.html import read_html
+from digest.words import count_words
+from tests.support.sources import FIXTURES
 
 UTC = ZoneInfo("UTC")
 PAGES = FIXTURES / "metadata"
@@ -69,8 +70,8 @@ def test_front_page_is_not_an_article(tmp_path: Path) -> None:
 def test_chinese_page_counts_characters_as_words() -> None:
     article = read_article_file(PAGES / "chinese.html", UTC)
     assert article.title == "渡轮时刻表改为跟随潮汐"
-    assert word_count("渡轮时刻表") == 3
-    assert word_count("Ferry 时刻表 leaves") == 4
+    assert count_words("渡轮时刻表") == 3
+    assert count_words("Ferry 时刻表 leaves") == 4
 
 
 @pytest.mark.parametrize(("title", "site", "expected"), [

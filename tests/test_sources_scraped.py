@@ -9,7 +9,7 @@ import pytest
 
 from digest.errors import ContentError
 from digest.sources.scraped import read_scraped
-from tests.sources_support import write
+from tests.support.workspaces import write
 
 UTC = ZoneInfo("UTC")
 BODY = ("The sleeper service returned on Sunday after eleven years away.\n\n"

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import dkim
 import pytest
-from delivery_fixtures import WEEK, FaultHandler, write_workspace
-from smtp_server import SmtpServer
-from test_dkim_signing import write_key
 
 from digest.cli.main import main
 from digest.config import load_settings
 from digest.delivery.dkim import Signer
+from tests.support.delivery import WEEK, FaultHandler
+from tests.support.smtp_server import SmtpServer
+from tests.support.workspaces import WorkspaceFactory
+from tests.test_dkim_signing import write_key
 
 EMAILS = ["ok1@tide.example", "ok2@tide.example", "r550@tide.example", "d554@tide.example",
           "drop@tide.example", "r451x1@tide.example"]
@@ -32,10 +33,11 @@ def run(capsys: pytest.CaptureFixture[str], workspace: Path, *args: str) -> tupl
 
 
 def test_status_lists_exactly_the_failed_and_uncertain(tmp_path: Path,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+                                                       capsys: pytest.CaptureFixture[str],
+                                                       make_workspace: WorkspaceFactory) -> None:
     handler = FaultHandler()
     with SmtpServer(handler) as server:
-        workspace = write_workspace(tmp_path, EMAILS, smtp_url=server.url)
+        workspace = make_workspace(tmp_path, "delivery", subscribers=EMAILS, smtp_url=server.url)
         code, out = run(capsys, workspace, "send")
         assert code == 1, out  # failed and uncertain rows make the run exit non-zero
         assert "digest status --week 2026-W48" in out
@@ -55,10 +57,12 @@ def test_status_lists_exactly_the_failed_and_uncertain(tmp_path: Path,
 
 
 def test_retry_failed_resends_only_failed_rows(tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+                                               capsys: pytest.CaptureFixture[str],
+                                               make_workspace: WorkspaceFactory) -> None:
     handler = FaultHandler()
     with SmtpServer(handler) as server:
-        workspace = write_workspace(tmp_path, EMAILS[:3], smtp_url=server.url)
+        workspace = make_workspace(tmp_path, "delivery", subscribers=EMAILS[:3],
+                                   smtp_url=server.url)
         run(capsys, workspace, "send")
         code, out = run(capsys, workspace, "retry", "--failed")
         assert code == 1  # r550 is refused again
@@ -68,10 +72,11 @@ def test_retry_failed_resends_only_failed_rows(tmp_path: Path,
 
 
 def test_send_to_one_address_leaves_the_ledger_alone(tmp_path: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+                                                     capsys: pytest.CaptureFixture[str],
+                                                     make_workspace: WorkspaceFactory) -> None:
     handler = FaultHandler()
     with SmtpServer(handler) as server:
-        workspace = write_workspace(tmp_path, EMAILS, smtp_url=server.url)
+        workspace = make_workspace(tmp_path, "delivery", subscribers=EMAILS, smtp_url=server.url)
         code, out = run(capsys, workspace, "send", "--to", "editor@tide.example")
         assert code == 0, out
         assert [r.rcpt_tos for r in handler.received] == [["editor@tide.example"]]
@@ -81,9 +86,10 @@ def test_send_to_one_address_leaves_the_ledger_alone(tmp_path: Path,
 
 
 def test_dry_run_connects_to_nothing_and_writes_nothing(tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+                                                        capsys: pytest.CaptureFixture[str],
+                                                        make_workspace: WorkspaceFactory) -> None:
     with SmtpServer(FaultHandler()) as server:
-        workspace = write_workspace(tmp_path, EMAILS, smtp_url=server.url)
+        workspace = make_workspace(tmp_path, "delivery", subscribers=EMAILS, smtp_url=server.url)
         code, out = run(capsys, workspace, "send", "--dry-run")
         assert server.received == []
     assert code == 0
@@ -92,12 +98,14 @@ def test_dry_run_connects_to_nothing_and_writes_nothing(tmp_path: Path,
 
 
 def test_sent_mail_is_dkim_signed_when_configured(tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+                                                  capsys: pytest.CaptureFixture[str],
+                                                  make_workspace: WorkspaceFactory) -> None:
     key = write_key(tmp_path / "dkim.pem", "ed25519")
     handler = FaultHandler()
     with SmtpServer(handler) as server:
-        workspace = write_workspace(tmp_path / "news", EMAILS[:2], smtp_url=server.url,
-                                    extra=f"dkim:\n  selector: s1\n  key: {key}\n")
+        workspace = make_workspace(tmp_path / "news", "delivery", subscribers=EMAILS[:2],
+                                   smtp_url=server.url,
+                                   extra_config=f"dkim:\n  selector: s1\n  key: {key}\n")
         code, out = run(capsys, workspace, "send")
         assert code == 0, out
     signer = Signer(load_settings(workspace).dkim)  # type: ignore[arg-type]

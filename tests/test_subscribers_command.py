@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from smtp_server import RecordingHandler, free_port
-from unsubscribe_workspace import SECRET, digest_env, make_workspace, run_digest
 
 from digest.audience.exports import neutralise
 from digest.audience.suppressions import open_suppressions
 from digest.cli.main import main
 from digest.config import load_settings
 from digest.errors import ConfigError
+from tests.support.audience import SECRET, digest_env, run_digest
+from tests.support.smtp_server import RecordingHandler, free_port
+from tests.support.workspaces import WorkspaceFactory
 
 MAILCHIMP = (
     "Email Address,First Name,Last Name,TAGS,OPTIN_TIME,MEMBER_RATING\n"
@@ -26,9 +27,10 @@ MAILCHIMP = (
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+              make_workspace: WorkspaceFactory) -> Path:
     monkeypatch.delenv("DIGEST_SECRET", raising=False)
-    return make_workspace(tmp_path / "ws")
+    return make_workspace(tmp_path / "ws", "audience")
 
 
 def test_import_merges_reports_rejected_rows_and_honours_unsubscribes(
@@ -108,8 +110,8 @@ def test_unsubscribe_and_resubscribe_by_hand(workspace: Path,
 
 @pytest.mark.parametrize("smtputf8", [True, False])
 def test_internationalised_address_needs_smtputf8_and_fails_alone(
-        tmp_path: Path, smtputf8: bool) -> None:
-    root = make_workspace(tmp_path / "ws")
+        tmp_path: Path, smtputf8: bool, make_workspace: WorkspaceFactory) -> None:
+    root = make_workspace(tmp_path / "ws", "audience")
     with (root / "subscribers" / "readers.csv").open("a", encoding="utf-8") as file:
         file.write("zoë@exämple.org,Zoë,weekly,\r\n")
     handler = RecordingHandler()

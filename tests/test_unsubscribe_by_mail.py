@@ -9,10 +9,10 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from smtp_server import SmtpServer
 
 from digest.cli.main import main
 from digest.delivery.ledger import Ledger
+from tests.support.smtp_server import SmtpServer
 
 
 def mailto_subject(server: SmtpServer, address: str) -> str:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import io
 from pathlib import Path
 
-from delivery_fixtures import WEEK, FaultHandler, fast_retries, plan_rows, small_message, smtp_for
-from smtp_server import SmtpServer
-
-from digest.cli.report import Report
 from digest.delivery.ledger import Delivery, Ledger
-from digest.delivery.pool import Dispatcher
+from digest.delivery.pool import ConnectionPool
+from digest.delivery.progress import RecordedProgress
+from tests.support.delivery import (
+    WEEK,
+    FaultHandler,
+    fast_retries,
+    plan_rows,
+    small_message,
+    smtp_for,
+)
+from tests.support.smtp_server import SmtpServer
 
 EMAILS = [f"member{i}@tide.example" for i in range(12)]
 LEAVER = EMAILS[6]
@@ -36,10 +41,9 @@ def test_row_claimed_before_the_unsubscribe_is_not_sent(tmp_path: Path) -> None:
     handler = FaultHandler(on_message=unsubscribe_after_first)
     with SmtpServer(handler) as server:
         # One connection, slow pace: every row is claimed long before its turn comes.
-        dispatcher = Dispatcher(ledger, WEEK, smtp_for(server.port, connections=1), "n@t.example",
-                                build, Report(stream=io.StringIO()),
-                                fast_retries(rate=20.0, burst=1))
-        asyncio.run(dispatcher.run())
+        pool = ConnectionPool(ledger, WEEK, smtp_for(server.port, connections=1), "n@t.example",
+                              build, RecordedProgress(), fast_retries(rate=20.0, burst=1))
+        asyncio.run(pool.run())
     assert handler.count_to(LEAVER) == 0
     assert len(handler.received) == len(EMAILS) - 1
     counts = ledger.counts(WEEK)

@@ -12,18 +12,22 @@ from pathlib import Path
 
 import httpx
 import pytest
-from smtp_server import SmtpServer, free_port
-from unsubscribe_workspace import SECRET, digest_env, make_workspace, run_digest
+
+from tests.support.audience import SECRET, digest_env, run_digest
+from tests.support.smtp_server import SmtpServer, free_port
+from tests.support.workspaces import WorkspaceFactory
+
+pytestmark = pytest.mark.slow  # `digest serve` and `digest weekly` run as child processes
 
 READERS = ("una@example.org", "vic@example.net", "wren@example.com")
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+def served(tmp_path: Path, make_workspace: WorkspaceFactory) -> Iterator[tuple[Path, str]]:
     """A workspace whose public_url points at a `digest serve` child process."""
     port = free_port()
     public_url = f"http://127.0.0.1:{port}/news"
-    root = make_workspace(tmp_path / "ws", public_url=public_url)
+    root = make_workspace(tmp_path / "ws", "audience", public_url=public_url)
     process = subprocess.Popen(
         [sys.executable, "-m", "digest", "serve", "-w", str(root), "--port", str(port)],
         env=digest_env(DIGEST_SECRET=SECRET), stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from smtp_server import SmtpServer
+import pytest
+
+from tests.support.smtp_server import SmtpServer
+
+pytestmark = pytest.mark.slow  # every test runs `digest weekly` as a child process
 
 WEEK = "2026-W48"
 SUBSCRIBERS = ("ava@example.org", "ben@example.net", "cai@example.com")

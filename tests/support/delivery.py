@@ -1,4 +1,5 @@
-"""Fixtures for delivery tests: a workspace with many subscribers, fault-injecting SMTP."""
+"""Fixtures for delivery tests: the `delivery` workspace preset (one article, as many
+subscribers as a test asks for) and a fault-injecting SMTP handler."""
 
 from __future__ import annotations
 
@@ -7,16 +8,33 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from smtp_server import Received, RecordingHandler
 
 from digest.delivery.ledger import Ledger
 from digest.models import Subscriber
 from digest.settings import DeliverySettings, SmtpSettings
+from tests.support.smtp_server import Received, RecordingHandler
 
 WEEK = "2026-W48"
+
+# digest.yaml: `smtp_url` and `delivery` (lines added to the delivery: block) are fields.
+CONFIG = """\
+newsletter:
+  name: Tidewater Notes
+  id: tidewater-notes
+  from: "Tidewater Notes <notes@tidewater.example>"
+  timezone: UTC
+  public_url: https://tidewater.example/notes
+smtp:
+  url: {smtp_url}
+  connections: 2
+  timeout: 5
+delivery:
+  retry_base: 0.05
+  retry_cap: 0.2
+  retry_window: 10
+{delivery}"""
 
 ARTICLE = """\
 ---
@@ -30,36 +48,6 @@ mast in October. Readings are online again for the first time in five weeks.
 
 The harbour office said the new gauge reports every minute instead of every ten.
 """
-
-
-def write_workspace(root: Path, emails: list[str], smtp_url: str = "capture",
-                    delivery: str = "", extra: str = "") -> Path:
-    """A newsletter folder with one article in WEEK and the given subscribers."""
-    (root / "content").mkdir(parents=True, exist_ok=True)
-    (root / "subscribers").mkdir(exist_ok=True)
-    (root / "content" / "gauge.md").write_text(ARTICLE, encoding="utf-8")
-    rows = ["email,name"] + [f"{email},Reader {i}" for i, email in enumerate(emails)]
-    (root / "subscribers" / "list.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    (root / "digest.yaml").write_text(
-        "newsletter:\n"
-        "  name: Tidewater Notes\n"
-        "  id: tidewater-notes\n"
-        '  from: "Tidewater Notes <notes@tidewater.example>"\n'
-        "  timezone: UTC\n"
-        "  public_url: https://tidewater.example/notes\n"
-        "smtp:\n"
-        f"  url: {smtp_url}\n"
-        "  connections: 2\n"
-        "  timeout: 5\n"
-        "delivery:\n"
-        "  retry_base: 0.05\n"
-        "  retry_cap: 0.2\n"
-        "  retry_window: 10\n"
-        f"{delivery}"
-        f"{extra}",
-        encoding="utf-8",
-    )
-    return root
 
 
 def smtp_for(port: int, **changes: object) -> SmtpSettings:

@@ -1,10 +1,8 @@
-"""Build small newsletter workspaces for tests, with articles written for them."""
+"""The Estuary Weekly: the `weekly` workspace preset (the `workspace` fixture) for the
+end-to-end weekly, preview and bad-input tests. Four articles, one from last week and one
+scraped and undated; an authors registry; three subscribers."""
 
 from __future__ import annotations
-
-import os
-import textwrap
-from pathlib import Path
 
 CONFIG = """\
 newsletter:
@@ -85,22 +83,11 @@ AUTHORS = """\
   bio: "Nadia Ferreira covers the harbour and its trades for The Estuary Weekly. She keeps a small boat on the outer quay."
 """
 
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
-
-
-def make_workspace(root: Path) -> Path:
-    write(root / "digest.yaml", CONFIG)
-    write(root / "content" / "dredging.md", MARKDOWN_A)
-    write(root / "content" / "bakery.md", MARKDOWN_B)
-    write(root / "content" / "old" / "regatta.md", MARKDOWN_OLD)
-    scraped = write(root / "content" / "footbridge.txt", SCRAPED)
-    # An undated scraped article takes its file's modification time: put it in the week.
-    moment = 1_795_780_800  # 2026-11-27 12:00 UTC, inside 2026-W48
-    os.utime(scraped, (moment, moment))
-    write(root / "subscribers" / "main.csv", SUBSCRIBERS)
-    write(root / "authors.yaml", AUTHORS)
-    return root
+ARTICLES = {
+    "dredging.md": MARKDOWN_A,
+    "bakery.md": MARKDOWN_B,
+    "old/regatta.md": MARKDOWN_OLD,
+    "footbridge.txt": SCRAPED,
+}
+# An undated scraped article takes its file's modification time: put it in the week.
+MTIMES = {"footbridge.txt": 1_795_780_800}  # 2026-11-27 12:00 UTC, inside 2026-W48

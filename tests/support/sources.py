@@ -1,4 +1,4 @@
-"""Test support for the sources issue: a local HTTP server and small workspaces."""
+"""Test support for the sources issue: a local HTTP server and the `sources` workspace preset."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-FIXTURES = Path(__file__).parent / "fixtures" / "sources"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "sources"
 
 CONFIG = """\
 newsletter:
@@ -88,18 +88,6 @@ def serve(site: Site) -> Iterator[Site]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-def make_workspace(root: Path, extra_config: str = "") -> Path:
-    (root / "content").mkdir(parents=True, exist_ok=True)
-    (root / "digest.yaml").write_text(CONFIG + extra_config, encoding="utf-8")
-    return root
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def markdown(title: str, date: str, author: str = "Nell Quarry", url: str | None = None,

@@ -1,15 +1,13 @@
-"""A fixed edition and workspace for the rendering, message, preview and browser tests."""
+"""A fixed edition and the `rendering` workspace preset (only a digest.yaml, whose `extra`
+field adds lines to its theme: block) for the rendering, message, preview and browser tests."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
-from pathlib import Path
 
-from digest.config import load_settings
 from digest.models import Article, Author, Edition, EditionItem, Subscriber
-from digest.settings import Settings
 
 CONFIG = """\
 newsletter:
@@ -49,12 +47,6 @@ STORIES = [
      Author("Pell Osgood", "Pell Osgood reports on the council.",
             "https://weir-gazette.example/people/pell.jpg")),
 ]
-
-
-def make_workspace(root: Path, extra: str = "") -> Settings:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "digest.yaml").write_text(CONFIG.format(extra=extra), encoding="utf-8")
-    return load_settings(root, env={})
 
 
 def make_item(title: str, url: str | None, excerpt: str, author: Author,

@@ -1,13 +1,14 @@
-"""A small newsletter workspace for the subscriber and unsubscribe tests: two weeks of news."""
+"""The `audience` workspace preset for the subscriber and unsubscribe tests (two weeks of
+news, subscribers on lists), and the real command line run as a child process."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 LIST_ID = "tidewater-bulletin"
+PUBLIC_URL = "https://tidewater.example/news"
 SECRET = "test-secret-7f3a9c1e5b"
 
 CONFIG = """\
@@ -35,20 +36,9 @@ url: https://tidewater.example/{slug}
 {body}
 """
 
-SUBSCRIBERS = (
-    "email,name,lists,city\r\n"
-    "una@example.org,Una Pike,weekly;boats,Harwick\r\n"
-    "vic@example.net,\"Marsh, Vic\",weekly,Tolby\r\n"
-    "wren@example.com,Wren Odell,boats,\r\n"
-)
-
-
-def make_workspace(root: Path, public_url: str = "https://tidewater.example/news") -> Path:
-    (root / "content").mkdir(parents=True)
-    (root / "subscribers").mkdir()
-    (root / "digest.yaml").write_text(
-        CONFIG.format(list_id=LIST_ID, public_url=public_url), encoding="utf-8")
-    articles = [
+ARTICLES = {
+    f"{slug}.md": ARTICLE.format(title=title, date=date, slug=slug, body=body)
+    for title, date, slug, body in [
         ("The Lock Gates Are Painted", "2026-03-03", "lock-gates",
          "Volunteers painted the lock gates on the old canal over two dry days this week. "
          "The keeper said the new coat should last a decade."),
@@ -56,12 +46,14 @@ def make_workspace(root: Path, public_url: str = "https://tidewater.example/news
          "The oyster beds in the south creek reopened on Tuesday after water tests came back "
          "clean. Pickers were out at low tide before dawn."),
     ]
-    for title, date, slug, body in articles:
-        (root / "content" / f"{slug}.md").write_text(
-            ARTICLE.format(title=title, date=date, slug=slug, body=body), encoding="utf-8")
-    (root / "subscribers" / "readers.csv").write_text(SUBSCRIBERS, encoding="utf-8",
-                                                      newline="")
-    return root
+}
+
+SUBSCRIBERS = (
+    "email,name,lists,city\r\n"
+    "una@example.org,Una Pike,weekly;boats,Harwick\r\n"
+    "vic@example.net,\"Marsh, Vic\",weekly,Tolby\r\n"
+    "wren@example.com,Wren Odell,boats,\r\n"
+)
 
 
 def digest_env(**extra: str) -> dict[str, str]:

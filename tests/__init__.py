@@ -1,0 +1,1 @@
+"""Tests for digest: `python3 -m pytest` from the project root."""

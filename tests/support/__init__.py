@@ -1,0 +1,1 @@
+"""Shared test helpers: SMTP and HTTP servers, workspace presets, fixtures for editions."""
