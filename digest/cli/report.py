@@ -1,31 +1,37 @@
 """One object owns the run's progress display, its summary and its exit code.
 
-On a terminal progress is one redrawn bar with rate and ETA; in logs and pipes it is a
-plain line every few seconds. The summary and exit code come from the ledger's counts
-after the run, so retried rows are not counted twice.
+`Report` is the terminal's `digest.delivery.progress.Progress`: delivery tells it what
+happens, never the other way round. On a terminal progress is one redrawn bar with rate
+and ETA; in logs and pipes it is a plain line every few seconds. The summary and exit code
+come from the ledger's counts after the run, so retried rows are not counted twice.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from digest.delivery.states import FINAL, DeliveryState
 from digest.errors import ExitCode
 
-FINAL = ("sent", "failed", "uncertain", "suppressed")
 BAR_WIDTH = 24
+# The order of the summary line.
+SUMMARY = (DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.DEFERRED,
+           DeliveryState.UNCERTAIN, DeliveryState.SUPPRESSED)
 
 
 @dataclass
 class Report:
-    total: int = 0
-    counts: dict[str, int] = field(default_factory=dict)
+    total: int = 0  # rows owed when the run started
+    counts: dict[DeliveryState, int] = field(default_factory=dict)  # outcomes of attempts
     stream: TextIO = field(default_factory=lambda: sys.stderr)
     started: float = field(default_factory=time.monotonic)
-    final: dict[str, int] | None = None
+    final: dict[DeliveryState, int] | None = None
     interval: float = 0.0  # seconds between progress lines; 0: 0.2 on a terminal, else 5
+    skipped: int = 0  # rows earlier runs had finished
     _last_print: float = 0.0
 
     def __post_init__(self) -> None:
@@ -37,7 +43,15 @@ class Report:
         isatty = getattr(self.stream, "isatty", None)
         return bool(isatty and isatty())
 
-    def count(self, state: str, number: int = 1) -> None:
+    def planned(self, owed: int, skipped: int) -> None:
+        self.total, self.skipped = owed, skipped
+
+    def notice(self, text: str) -> None:
+        self._end_bar()
+        self.stream.write(f"  {text}\n")
+        self.stream.flush()
+
+    def outcome(self, state: DeliveryState, number: int = 1) -> None:
         """Note one attempt's outcome (a deferred row may come back and be counted again)."""
         self.counts[state] = self.counts.get(state, 0) + number
         self._maybe_print()
@@ -46,10 +60,10 @@ class Report:
     def done(self) -> int:
         return sum(self.counts.get(s, 0) for s in FINAL)
 
-    def note_waiting(self, due: float) -> None:
+    def waiting(self, due: float) -> None:
         wait = max(0.0, due - time.time())
         self._end_bar()
-        self.stream.write(f"  {self.counts.get('deferred', 0)} deferral(s) so far; "
+        self.stream.write(f"  {self.counts.get(DeliveryState.DEFERRED, 0)} deferral(s) so far; "
                           f"retrying in {wait:.0f}s\n")
         self.stream.flush()
 
@@ -59,7 +73,7 @@ class Report:
         rate = self.done / elapsed
         remaining = max(self.total - self.done, 0)
         eta = f", ETA {_duration(remaining / rate)}" if rate > 0 and remaining else ""
-        deferred = self.counts.get("deferred", 0)
+        deferred = self.counts.get(DeliveryState.DEFERRED, 0)
         retries = f", {deferred} deferred" if deferred else ""
         line = f"{self.done}/{self.total} done, {rate:.1f} msg/s{eta}{retries}"
         if not self._tty:
@@ -84,30 +98,28 @@ class Report:
             self.stream.write("\n")
             self._last_print = 0.0
 
-    def finish(self, after: dict[str, int], before: dict[str, int] | None = None) -> None:
+    def finished(self, after: Mapping[DeliveryState, int],
+                 before: Mapping[DeliveryState, int]) -> None:
         """This run's outcomes from the ledger's counts before and after it (retried rows
         count once); rows still deferred are counted whenever they were deferred."""
         if self.total:
             self._maybe_print(force=True)
         self._end_bar()
-        before = before or {}
         self.final = {s: after.get(s, 0) - before.get(s, 0) for s in FINAL}
-        self.final["deferred"] = after.get("deferred", 0)
+        self.final[DeliveryState.DEFERRED] = after.get(DeliveryState.DEFERRED, 0)
 
     def summary(self) -> str:
         counts = self.final if self.final is not None else self.counts
-        parts = [f"{counts.get(s, 0)} {s}" for s in ("sent", "failed", "deferred",
-                                                     "uncertain", "suppressed")]
+        parts = [f"{counts.get(s, 0)} {s}" for s in SUMMARY]
         elapsed = time.monotonic() - self.started
-        attempts = sum(self.counts.get(s, 0) for s in (*FINAL, "deferred"))
+        attempts = sum(self.counts.get(s, 0) for s in (*FINAL, DeliveryState.DEFERRED))
         rate = f", {attempts / elapsed:.1f} msg/s" if attempts and elapsed > 0 else ""
-        skipped = self.counts.get("skipped", 0)
-        return ", ".join(parts) + f", {skipped} skipped (already done){rate}"
+        return ", ".join(parts) + f", {self.skipped} skipped (already done){rate}"
 
     @property
     def exit_code(self) -> int:
         counts = self.final if self.final is not None else self.counts
-        failed = counts.get("failed", 0) or counts.get("uncertain", 0)
+        failed = counts.get(DeliveryState.FAILED, 0) or counts.get(DeliveryState.UNCERTAIN, 0)
         return ExitCode.PROBLEMS if failed else ExitCode.OK
 
 

@@ -1,9 +1,9 @@
 """One SMTP connection and one transaction at a time (aiosmtplib), and what a reply means.
 
-Outcomes, per DESIGN: 2xx sent; 4xx deferred (421 also reconnects); 5xx failed, except 552
-after RCPT (mailbox full: temporary); connection lost or timed out after the message was
-handed over: uncertain. A server that refuses the run as a whole (cannot connect, TLS,
-authentication) stops it with DeliveryStopped, and no row is blamed for it.
+Outcomes (`DeliveryState`), per DESIGN: 2xx sent; 4xx deferred (421 also reconnects); 5xx
+failed, except 552 after RCPT (mailbox full: temporary); connection lost or timed out after
+the message was handed over: uncertain. A server that refuses the run as a whole (cannot
+connect, TLS, authentication) stops it with DeliveryStopped, and no row is blamed for it.
 """
 
 from __future__ import annotations
@@ -14,12 +14,15 @@ import re
 import ssl
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 
 import aiosmtplib
+from aiosmtplib import SMTPStatus
 
 from digest.delivery.ledger import Delivery, Outcome
+from digest.delivery.states import DeliveryState
 from digest.errors import DeliveryStopped
-from digest.rendering.headers import clean_header
+from digest.rendering.slots import one_line
 from digest.settings import DeliverySettings, SmtpMode, SmtpSettings
 
 IDLE_CHECK = 10.0  # seconds; a connection idle longer is checked with NOOP before reuse
@@ -27,6 +30,14 @@ IDLE_CHECK = 10.0  # seconds; a connection idle longer is checked with NOOP befo
 # could end or extend an SMTP command line.
 _ENVELOPE_UNSAFE = re.compile(r"[\x00-\x20\x7f<>\"\\(),;:\[\]]|^[^@]*$|@.*@")
 _LINE_ENDINGS = re.compile(rb"\r\n|\r|\n")
+
+
+class Phase(StrEnum):
+    """The command of a transaction a reply answers."""
+
+    MAIL = "mail"
+    RCPT = "rcpt"
+    DATA = "data"
 
 
 @dataclass(frozen=True)
@@ -48,17 +59,19 @@ class RetryPolicy:
         """A temporary refusal: retry later, or fail once the attempts are used up."""
         email = delivery.subscriber.email
         if delivery.attempts >= self.max_attempts:
-            return Outcome(email, "failed", code,
+            return Outcome(email, DeliveryState.FAILED, code,
                            f"gave up after {delivery.attempts} attempts: {reply}")
-        return Outcome(email, "deferred", code, reply, self.retry_at(delivery.attempts))
+        return Outcome(email, DeliveryState.DEFERRED, code, reply,
+                       self.retry_at(delivery.attempts))
 
 
-def state_for(code: int, phase: str) -> str:
+def state_for(code: int, phase: Phase) -> DeliveryState:
+    """The state a reply code leaves a row in (by reply class: 2xx, 4xx, 5xx)."""
     if 200 <= code < 300:
-        return "sent"
-    if 400 <= code < 500 or (code == 552 and phase == "rcpt"):
-        return "deferred"
-    return "failed"
+        return DeliveryState.SENT
+    if 400 <= code < 500 or (code == SMTPStatus.storage_exceeded and phase == Phase.RCPT):
+        return DeliveryState.DEFERRED  # a full mailbox after RCPT may empty: temporary
+    return DeliveryState.FAILED
 
 
 def check_envelope(address: str) -> str:
@@ -94,14 +107,14 @@ async def send_data(client: aiosmtplib.SMTP, message: bytes,
                     timeout: float) -> aiosmtplib.SMTPResponse:
     """DATA, then the already stuffed message; raises like aiosmtplib's own data()."""
     start = await client.execute_command(b"DATA")
-    if start.code != 354:
+    if start.code != SMTPStatus.start_input:
         raise aiosmtplib.SMTPDataError(start.code, start.message)
     protocol = client.protocol
     if protocol is None:
         raise aiosmtplib.SMTPServerDisconnected("Connection lost")
     protocol.write(message)
     response = await protocol.read_response(timeout=timeout)
-    if response.code != 250:
+    if response.code != SMTPStatus.completed:
         raise aiosmtplib.SMTPDataError(response.code, response.message)
     return response
 
@@ -182,7 +195,7 @@ class Connection:
 
 
 def _reply(text: str) -> str:
-    return clean_header(text)[:500]
+    return one_line(text)[:500]
 
 
 async def send_one(client: aiosmtplib.SMTP, sender: str, delivery: Delivery, message: bytes,
@@ -197,25 +210,26 @@ async def send_one(client: aiosmtplib.SMTP, sender: str, delivery: Delivery, mes
     options = []
     if not email.isascii():
         if not client.supports_extension("smtputf8"):
-            return Outcome(email, "failed", None,
+            return Outcome(email, DeliveryState.FAILED, None,
                            "server does not offer SMTPUTF8 for this address"), False
         options.append("SMTPUTF8")
-    phase = "mail"
+    phase = Phase.MAIL
     try:
         await client.mail(sender, options=options)
-        phase = "rcpt"
+        phase = Phase.RCPT
         await client.rcpt(email, encoding="utf-8" if options else "ascii")
-        phase = "data"
+        phase = Phase.DATA
         response = await send_data(client, stuff(message, crlf), smtp.final_reply_timeout)
-        return Outcome(email, "sent", response.code, _reply(response.message)), False
+        return Outcome(email, DeliveryState.SENT, response.code,
+                       _reply(response.message)), False
     except aiosmtplib.SMTPResponseException as error:
         state = state_for(error.code, phase)
         reply = _reply(error.message)
-        if state == "deferred":
+        if state == DeliveryState.DEFERRED:
             outcome = policy.defer(delivery, error.code, reply)
         else:
             outcome = Outcome(email, state, error.code, reply)
-        reconnect = error.code == 421
+        reconnect = error.code == SMTPStatus.domain_unavailable  # 421: the server closes
         if not reconnect:
             try:
                 await client.rset()
@@ -225,8 +239,9 @@ async def send_one(client: aiosmtplib.SMTP, sender: str, delivery: Delivery, mes
     except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as error:
         what = "no reply to the message in time" if isinstance(
             error, aiosmtplib.SMTPTimeoutError) else "connection lost"
-        if phase == "data":
-            return Outcome(email, "uncertain", None, _reply(f"{what} after DATA: {error}")), True
+        if phase == Phase.DATA:
+            return Outcome(email, DeliveryState.UNCERTAIN, None,
+                           _reply(f"{what} after DATA: {error}")), True
         return policy.defer(delivery, None, _reply(f"{what}: {error}")), True
 
 

@@ -4,7 +4,8 @@
 
 A row is claimed (`sending`, committed) before its message leaves, and its outcome is
 committed after; a process that dies in between leaves `sending`, which the next run turns
-into `uncertain`: never resent silently, never forgotten.
+into `uncertain`: never resent silently, never forgotten. The states are `DeliveryState`
+(states.py), stored as their string values.
 """
 
 from __future__ import annotations
@@ -12,26 +13,28 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from digest.audience.suppressions import SuppressionStore
+from digest.delivery.states import REQUEUEABLE, STATES, DeliveryState
 from digest.errors import LedgerError
 from digest.models import Subscriber
 
-STATES = ("pending", "sending", "sent", "deferred", "failed", "uncertain", "suppressed")
+SUPPRESSED_REPLY = "suppressed"  # the reply kept for a row found suppressed
 
-_SCHEMA = """
+_STATE_CHECK = ",".join(f"'{state}'" for state in DeliveryState)
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS deliveries (
     edition     TEXT NOT NULL,
     email       TEXT NOT NULL,
     name        TEXT NOT NULL DEFAULT '',
-    fields      TEXT NOT NULL DEFAULT '{}',
+    fields      TEXT NOT NULL DEFAULT '{{}}',
     message_id  TEXT NOT NULL,
     state       TEXT NOT NULL CHECK (state IN
-                ('pending','sending','sent','deferred','failed','uncertain','suppressed')),
+                ({_STATE_CHECK})),
     attempts    INTEGER NOT NULL DEFAULT 0,
     code        INTEGER,
     reply       TEXT,
@@ -50,7 +53,7 @@ class Delivery:
     edition: str
     subscriber: Subscriber
     message_id: str
-    state: str
+    state: DeliveryState
     attempts: int
     code: int | None = None
     reply: str | None = None
@@ -59,7 +62,7 @@ class Delivery:
 @dataclass(frozen=True)
 class Outcome:
     email: str
-    state: str  # sent | deferred | failed | uncertain | suppressed
+    state: DeliveryState  # sent | deferred | failed | uncertain | suppressed
     code: int | None = None
     reply: str | None = None
     retry_at: float | None = None
@@ -70,6 +73,10 @@ class Claim:
     deliveries: list[Delivery]
     suppressed: int = 0  # rows found suppressed at claim time (already recorded)
     empty: bool = True  # nothing was due
+
+
+def _subscriber(row: sqlite3.Row) -> Subscriber:
+    return Subscriber(email=row["email"], name=row["name"], fields=json.loads(row["fields"]))
 
 
 class Ledger:
@@ -105,6 +112,13 @@ class Ledger:
             raise
         self.db.execute("COMMIT")
 
+    def _select(self, sql: str, parameters: Sequence[object] = ()) -> sqlite3.Cursor:
+        """A query whose rows are read by column name (the connection itself, shared with
+        the suppression store, keeps plain tuples)."""
+        cursor = self.db.cursor()
+        cursor.row_factory = sqlite3.Row
+        return cursor.execute(sql, parameters)
+
     def close(self) -> None:
         self.db.close()
 
@@ -118,15 +132,15 @@ class Ledger:
         """Write the edition's rows once; existing rows keep their state. Returns rows added."""
         now = time.time()
         rows = [
-            (edition, s.key, s.name, json.dumps(s.fields, ensure_ascii=False), message_id, now,
-             now)
+            (edition, s.key, s.name, json.dumps(s.fields, ensure_ascii=False), message_id,
+             DeliveryState.PENDING, now, now)
             for s, message_id in recipients
         ]
         with self._transaction():
             before = self.db.total_changes
             self.db.executemany(
                 "INSERT OR IGNORE INTO deliveries (edition, email, name, fields, message_id,"
-                " state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+                " state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
             return self.db.total_changes - before
@@ -136,10 +150,10 @@ class Ledger:
         now = time.time() if now is None else now
         with self._transaction():
             cursor = self.db.execute(
-                "UPDATE deliveries SET state='uncertain', lease_until=NULL, updated_at=?,"
+                "UPDATE deliveries SET state=?, lease_until=NULL, updated_at=?,"
                 " reply=COALESCE(reply, 'sender stopped while this message was in flight')"
-                " WHERE edition=? AND state='sending' AND (lease_until IS NULL OR lease_until<?)",
-                (now, edition, now),
+                " WHERE edition=? AND state=? AND (lease_until IS NULL OR lease_until<?)",
+                (DeliveryState.UNCERTAIN, now, edition, DeliveryState.SENDING, now),
             )
             return cursor.rowcount
 
@@ -155,24 +169,31 @@ class Ledger:
             # sort every pending row on each claim, quadratic over a large list.
             select = ("SELECT email, name, fields, message_id, attempts,"
                       " EXISTS (SELECT 1 FROM suppressions s WHERE s.email=d.email)"
-                      " FROM deliveries d INDEXED BY deliveries_state WHERE edition=?")
-            rows = self.db.execute(
-                select + " AND state='deferred' AND retry_at<=? LIMIT ?", (edition, now, limit)
-            ).fetchall()
+                      " AS in_suppressions FROM deliveries d INDEXED BY deliveries_state"
+                      " WHERE edition=? AND state=?")
+            rows = self._select(select + " AND retry_at<=? LIMIT ?",
+                                (edition, DeliveryState.DEFERRED, now, limit)).fetchall()
             if len(rows) < limit:
-                rows += self.db.execute(select + " AND state='pending' LIMIT ?",
-                                        (edition, limit - len(rows))).fetchall()
+                rows += self._select(select + " LIMIT ?", (edition, DeliveryState.PENDING,
+                                                           limit - len(rows))).fetchall()
+            claimed = [row for row in rows if not row["in_suppressions"]]
+            suppressed = [row for row in rows if row["in_suppressions"]]
             self.db.executemany(
-                "UPDATE deliveries SET state=CASE WHEN ? THEN 'suppressed' ELSE 'sending' END,"
-                " lease_until=?, attempts=attempts+1-?, reply=CASE WHEN ? THEN 'suppressed'"
-                " ELSE reply END, updated_at=? WHERE edition=? AND email=?",
-                [(row[5], None if row[5] else now + lease_seconds, row[5], row[5], now,
-                  edition, row[0]) for row in rows],
+                "UPDATE deliveries SET state=?, lease_until=?, attempts=attempts+1,"
+                " updated_at=? WHERE edition=? AND email=?",
+                [(DeliveryState.SENDING, now + lease_seconds, now, edition, row["email"])
+                 for row in claimed],
+            )
+            self.db.executemany(
+                "UPDATE deliveries SET state=?, lease_until=NULL, reply=?, updated_at=?"
+                " WHERE edition=? AND email=?",
+                [(DeliveryState.SUPPRESSED, SUPPRESSED_REPLY, now, edition, row["email"])
+                 for row in suppressed],
             )
         return Claim(
-            [Delivery(edition, Subscriber(email=row[0], name=row[1], fields=json.loads(row[2])),
-                      row[3], "sending", row[4] + 1) for row in rows if not row[5]],
-            suppressed=sum(1 for row in rows if row[5]),
+            [Delivery(edition, _subscriber(row), row["message_id"], DeliveryState.SENDING,
+                      row["attempts"] + 1) for row in claimed],
+            suppressed=len(suppressed),
             empty=not rows,
         )
 
@@ -189,55 +210,60 @@ class Ledger:
         """Give back claimed rows that were never tried (the run stopped before them)."""
         with self._transaction():
             self.db.executemany(
-                "UPDATE deliveries SET state=CASE WHEN attempts>1 THEN 'deferred' ELSE 'pending'"
-                " END, attempts=attempts-1, lease_until=NULL, retry_at=0 WHERE edition=?"
-                " AND email=? AND state='sending'",
-                [(edition, email) for email in emails],
+                "UPDATE deliveries SET state=CASE WHEN attempts>1 THEN ? ELSE ? END,"
+                " attempts=attempts-1, lease_until=NULL, retry_at=0 WHERE edition=?"
+                " AND email=? AND state=?",
+                [(DeliveryState.DEFERRED, DeliveryState.PENDING, edition, email,
+                  DeliveryState.SENDING) for email in emails],
             )
 
     def next_retry(self, edition: str) -> float | None:
         """When the earliest deferred row falls due, or None if none is deferred."""
-        row = self.db.execute(
-            "SELECT MIN(retry_at) FROM deliveries WHERE edition=? AND state='deferred'",
-            (edition,),
+        row = self._select(
+            "SELECT MIN(retry_at) AS due FROM deliveries WHERE edition=? AND state=?",
+            (edition, DeliveryState.DEFERRED),
         ).fetchone()
-        return None if row[0] is None else float(row[0])
+        return None if row["due"] is None else float(row["due"])
 
-    def requeue(self, edition: str, state: str) -> int:
+    def requeue(self, edition: str, state: DeliveryState) -> int:
         """Make rows in `state` owed again now: deferred ones fall due, failed and uncertain
         ones go back to pending with fresh attempts (their Message-ID stays). Returns rows."""
-        if state not in ("deferred", "failed", "uncertain"):
+        if state not in REQUEUEABLE:
             raise ValueError(f"cannot requeue {state!r} rows")
-        target = "deferred" if state == "deferred" else "pending"
-        attempts = "attempts" if state == "deferred" else "0"
+        deferred = state == DeliveryState.DEFERRED
+        target = DeliveryState.DEFERRED if deferred else DeliveryState.PENDING
+        attempts = "attempts" if deferred else "0"
         with self._transaction():
             cursor = self.db.execute(
-                f"UPDATE deliveries SET state='{target}', attempts={attempts}, retry_at=0,"
+                f"UPDATE deliveries SET state=?, attempts={attempts}, retry_at=0,"
                 " updated_at=? WHERE edition=? AND state=?",
-                (time.time(), edition, state),
+                (target, time.time(), edition, state),
             )
             return cursor.rowcount
 
     def editions(self) -> list[str]:
-        return [row[0] for row in self.db.execute(
+        return [row["edition"] for row in self._select(
             "SELECT DISTINCT edition FROM deliveries ORDER BY edition")]
 
-    def counts(self, edition: str) -> dict[str, int]:
+    def counts(self, edition: str) -> dict[DeliveryState, int]:
+        """Rows per state, every state present (zero when none)."""
         counts = dict.fromkeys(STATES, 0)
-        for state, number in self.db.execute(
-            "SELECT state, COUNT(*) FROM deliveries WHERE edition=? GROUP BY state", (edition,)
+        for row in self._select(
+            "SELECT state, COUNT(*) AS number FROM deliveries WHERE edition=? GROUP BY state",
+            (edition,),
         ):
-            counts[state] = number
+            counts[DeliveryState(row["state"])] = row["number"]
         return counts
 
-    def rows(self, edition: str, states: Iterable[str] = STATES) -> Iterator[Delivery]:
+    def rows(self, edition: str,
+             states: Iterable[DeliveryState] = STATES) -> Iterator[Delivery]:
         wanted = tuple(states)
         marks = ",".join("?" * len(wanted))
-        for row in self.db.execute(
+        for row in self._select(
             "SELECT email, name, fields, message_id, state, attempts, code, reply FROM deliveries"
             f" WHERE edition=? AND state IN ({marks}) ORDER BY email",
             (edition, *wanted),
         ):
-            yield Delivery(edition, Subscriber(email=row[0], name=row[1],
-                                               fields=json.loads(row[2])),
-                           row[3], row[4], row[5], row[6], row[7])
+            yield Delivery(edition, _subscriber(row), row["message_id"],
+                           DeliveryState(row["state"]), row["attempts"], row["code"],
+                           row["reply"])

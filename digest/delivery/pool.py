@@ -1,4 +1,4 @@
-"""Feeds ledger rows to N reused SMTP connections, paced, retried and recorded in batches.
+"""A pool of N reused SMTP connections fed from the ledger, paced, retried, recorded in batches.
 
 Rows are claimed from the ledger a few at a time (memory stays flat whatever the list
 size), each message is built only when its connection is free, and outcomes are committed
@@ -16,10 +16,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from digest.audience.suppressions import is_suppressed, open_reader
-from digest.cli.report import Report
 from digest.delivery.connection import Connection, RetryPolicy, check_envelope, send_one
-from digest.delivery.ledger import Delivery, Ledger, Outcome
+from digest.delivery.ledger import SUPPRESSED_REPLY, Delivery, Ledger, Outcome
+from digest.delivery.progress import Progress
 from digest.delivery.rate_limit import RateLimiter
+from digest.delivery.states import REFUSED, DeliveryState
 from digest.errors import DeliveryPaused, DeliveryStopped, DigestError
 from digest.settings import DeliverySettings, SmtpSettings
 
@@ -28,21 +29,25 @@ FLUSH_AFTER = 0.5  # ...and seconds an outcome may wait for its commit
 T = TypeVar("T")
 
 
-class Dispatcher:
+class ConnectionPool:
+    """Sends one edition's owed rows over `smtp.connections` connections until none is due."""
+
     def __init__(self, ledger: Ledger, edition: str, smtp: SmtpSettings, sender: str,
-                 build: Callable[[Delivery], bytes], report: Report,
-                 delivery: DeliverySettings | None = None, crlf: bool = False) -> None:
+                 build: Callable[[Delivery], bytes], progress: Progress,
+                 delivery: DeliverySettings | None = None, crlf: bool = False,
+                 limiter: RateLimiter | None = None) -> None:
         self.ledger = ledger
         self.edition = edition
         self.smtp = smtp
         self.sender = sender
         self.build = build
         self.crlf = crlf  # build() makes CRLF-only messages (MessageFactory does)
-        self.report = report
+        self.progress = progress
         self.settings = delivery or DeliverySettings()
         self.policy = RetryPolicy.from_settings(self.settings)
-        self.limiter = RateLimiter(self.settings.rate, self.settings.burst,
-                                   self.settings.hourly_cap)
+        # One limiter shared by every connection; a caller may pass its own (tests record).
+        self.limiter = limiter or RateLimiter(self.settings.rate, self.settings.burst,
+                                              self.settings.hourly_cap)
         self.lease = smtp.final_reply_timeout + 4 * smtp.timeout + 60
         # Small claims keep the rows a crash leaves uncertain few; each is one commit.
         self.claim_size = min(64, max(8, 4 * smtp.connections))
@@ -92,17 +97,17 @@ class Dispatcher:
 
     def _note(self, outcome: Outcome) -> None:
         self._pending.append(outcome)
-        self.report.count(outcome.state)
+        self.progress.outcome(outcome.state)
         if (len(self._pending) >= FLUSH_EVERY
                 or time.monotonic() - self._last_flush >= FLUSH_AFTER):
             self._flush()
         self._watch_refusals(outcome)
 
     def _watch_refusals(self, outcome: Outcome) -> None:
-        if outcome.state == "sent":
+        if outcome.state == DeliveryState.SENT:
             self._refusals = 0
             return
-        if outcome.state not in ("failed", "deferred", "uncertain"):
+        if outcome.state not in REFUSED:
             return
         self._refusals += 1
         limit = self.settings.pause_after_failures
@@ -124,7 +129,8 @@ class Dispatcher:
         try:
             check_envelope(email)  # ours to check, not the SMTP client's
         except ValueError as error:
-            return self._note(Outcome(email, "failed", None, f"invalid address: {error}"))
+            return self._note(Outcome(email, DeliveryState.FAILED, None,
+                                      f"invalid address: {error}"))
         try:
             message = self.build(delivery)
         except Exception as error:
@@ -139,7 +145,7 @@ class Dispatcher:
         # and an unsubscribe that arrived meanwhile must still be honoured. (Before the rate
         # limit, not after: nothing slow may come between a token and its MAIL.)
         if is_suppressed(self._suppressions, email):
-            return self._note(Outcome(email, "suppressed", None, "suppressed"))
+            return self._note(Outcome(email, DeliveryState.SUPPRESSED, None, SUPPRESSED_REPLY))
         await self.limiter.acquire()  # paced right before MAIL: the server sees the rate
         if self._stopped is not None:
             return await self._release(delivery)
@@ -161,8 +167,8 @@ class Dispatcher:
                 except Exception as error:
                     # A bug, not a reply: whether the server got the message is unknown.
                     assert delivery is not None
-                    self._note(Outcome(delivery.subscriber.email, "uncertain", None,
-                                       f"internal error while sending: {error!r}"))
+                    self._note(Outcome(delivery.subscriber.email, DeliveryState.UNCERTAIN,
+                                       None, f"internal error while sending: {error!r}"))
                     self._stopped = self._stopped or DigestError(f"sending stopped: {error!r}")
                     connection.drop()
                 finally:
@@ -182,7 +188,7 @@ class Dispatcher:
                 claim = await self._call(self.ledger.claim, self.edition, self.claim_size,
                                          self.lease)
                 if claim.suppressed:
-                    self.report.count("suppressed", claim.suppressed)
+                    self.progress.outcome(DeliveryState.SUPPRESSED, claim.suppressed)
                 self._waiting.update((d.subscriber.email, d) for d in claim.deliveries)
                 for delivery in claim.deliveries:
                     await queue.put(delivery)
@@ -208,6 +214,6 @@ class Dispatcher:
         due = await self._call(self.ledger.next_retry, self.edition)
         if due is None or due > window_ends:
             return False
-        self.report.note_waiting(due)
+        self.progress.waiting(due)
         await asyncio.sleep(max(0.0, due - time.time()))
         return True

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from digest.audience.lists import check_address
-from digest.cli.report import Report
 from digest.delivery.capture import CaptureServer
 from digest.delivery.connection import send_single
 from digest.delivery.dkim import Signer
 from digest.delivery.ledger import Delivery, Ledger, Outcome
-from digest.delivery.pool import Dispatcher
+from digest.delivery.pool import ConnectionPool
+from digest.delivery.progress import Progress
 from digest.delivery.run_lock import sender_lock
+from digest.delivery.states import OWED, DeliveryState
 from digest.errors import DigestError
 from digest.models import Subscriber
 from digest.rendering.messages import MessageFactory
@@ -32,20 +33,21 @@ class Overrides:
 
 
 def plan_and_send(settings: Settings, factory: MessageFactory, subscribers: list[Subscriber],
-                  report: Report, connections: int | None = None,
-                  rate: float | None = None) -> dict[str, int]:
+                  progress: Progress, connections: int | None = None,
+                  rate: float | None = None) -> dict[DeliveryState, int]:
     """Write the edition's plan once, then send what is owed. Returns the ledger's counts."""
-    return _run(settings, factory, report, Overrides(connections, rate), plan=subscribers)
+    return _run(settings, factory, progress, Overrides(connections, rate), plan=subscribers)
 
 
-def resend(settings: Settings, factory: MessageFactory, report: Report, state: str,
-           overrides: Overrides | None = None) -> dict[str, int]:
+def resend(settings: Settings, factory: MessageFactory, progress: Progress,
+           state: DeliveryState, overrides: Overrides | None = None) -> dict[DeliveryState, int]:
     """Make rows in `state` (deferred, failed or uncertain) owed again now, then send."""
-    return _run(settings, factory, report, overrides or Overrides(), requeue=state)
+    return _run(settings, factory, progress, overrides or Overrides(), requeue=state)
 
 
-def _run(settings: Settings, factory: MessageFactory, report: Report, overrides: Overrides,
-         plan: list[Subscriber] | None = None, requeue: str | None = None) -> dict[str, int]:
+def _run(settings: Settings, factory: MessageFactory, progress: Progress, overrides: Overrides,
+         plan: list[Subscriber] | None = None,
+         requeue: DeliveryState | None = None) -> dict[DeliveryState, int]:
     week = factory.week
     build = message_builder(settings, factory)
     sender = _envelope_sender(factory)
@@ -54,23 +56,23 @@ def _run(settings: Settings, factory: MessageFactory, report: Report, overrides:
         # Holding the lock, no other sender is alive: rows still `sending` were abandoned.
         recovered = ledger.recover_abandoned(week, now=math.inf)
         if recovered:
-            report.stream.write(
-                f"  {recovered} message(s) were in flight when an earlier run stopped; marked "
-                "uncertain (see `digest status`, resend with `digest retry --uncertain`)\n")
+            progress.notice(
+                f"{recovered} message(s) were in flight when an earlier run stopped; marked "
+                "uncertain (see `digest status`, resend with `digest retry --uncertain`)")
         if plan is not None:
             ledger.plan(week, ((s, factory.message_id(s)) for s in plan))
         if requeue is not None:
             again = ledger.requeue(week, requeue)
-            report.stream.write(f"  {again} {requeue} message(s) queued again\n")
+            progress.notice(f"{again} {requeue} message(s) queued again")
         before = ledger.counts(week)
-        report.total = before["pending"] + before["deferred"]
-        report.counts["skipped"] = sum(before.values()) - report.total
+        owed = sum(before[state] for state in OWED)
+        progress.planned(owed, sum(before.values()) - owed)
         smtp, delivery = _with_overrides(settings, overrides)
         try:
-            _run_loop(_on_server(smtp, settings, lambda target: Dispatcher(
-                ledger, week, target, sender, build, report, delivery, crlf=True).run()))
+            _run_loop(_on_server(smtp, settings, lambda target: ConnectionPool(
+                ledger, week, target, sender, build, progress, delivery, crlf=True).run()))
         finally:
-            report.finish(ledger.counts(week), before)
+            progress.finished(ledger.counts(week), before)
         return ledger.counts(week)
 
 
@@ -81,7 +83,8 @@ def send_to(settings: Settings, factory: MessageFactory, address: str) -> Outcom
     except ValueError as error:
         raise DigestError(f"--to {address!r}: {error}") from None
     subscriber = Subscriber(email=email)
-    delivery = Delivery(factory.week, subscriber, factory.message_id(subscriber), "sending", 1)
+    delivery = Delivery(factory.week, subscriber, factory.message_id(subscriber),
+                        DeliveryState.SENDING, 1)
     message = message_builder(settings, factory)(delivery)
     sender = _envelope_sender(factory)
     smtp, _ = _with_overrides(settings, Overrides())
@@ -108,17 +111,17 @@ def dry_run(settings: Settings, factory: MessageFactory,
     """Plan and build (and sign) every message without storing, connecting or sending."""
     build = message_builder(settings, factory)
     _envelope_sender(factory)
-    done: dict[str, str] = {}
+    done: dict[str, DeliveryState] = {}
     if settings.db_path.is_file():
         with Ledger(settings.db_path, readonly=True) as ledger:
             done = {d.subscriber.email: d.state for d in ledger.rows(factory.week)}
     largest = total = already = 0
     for subscriber in subscribers:
         delivery = Delivery(factory.week, subscriber, factory.message_id(subscriber),
-                            "pending", 1)
+                            DeliveryState.PENDING, 1)
         size = len(build(delivery))  # builds one at a time: memory stays flat
         largest, total = max(largest, size), total + size
-        already += done.get(subscriber.key, "pending") not in ("pending", "deferred")
+        already += done.get(subscriber.key, DeliveryState.PENDING) not in OWED
     return DryRun(len(subscribers), already, len(subscribers) - already, largest, total)
 
 

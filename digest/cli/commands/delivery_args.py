@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
 
 from digest.cli.report import Report
+from digest.delivery.states import OWED, DeliveryState
 from digest.settings import Settings, SmtpMode
 
 
@@ -17,16 +19,17 @@ def add_delivery_options(parser: argparse.ArgumentParser, connections: bool = Tr
                         help="messages per second, 0 for unlimited (default: delivery.rate)")
 
 
-def close_run(report: Report, counts: dict[str, int], settings: Settings, week: str) -> int:
+def close_run(report: Report, counts: Mapping[DeliveryState, int], settings: Settings,
+              week: str) -> int:
     """Print the summary and what is left to do; return the exit code."""
     print(f"done: {report.summary()}", file=sys.stderr)
-    owed = counts["deferred"] + counts["pending"]
+    owed = sum(counts[state] for state in OWED)
     if owed:
         print(f"  {owed} message(s) still deferred by the server; `digest send --week {week}` "
               "retries them later", file=sys.stderr)
-    if counts["failed"] or counts["uncertain"]:
+    if counts[DeliveryState.FAILED] or counts[DeliveryState.UNCERTAIN]:
         print(f"  see who did not get it: `digest status --week {week}`", file=sys.stderr)
-    if counts["uncertain"]:
+    if counts[DeliveryState.UNCERTAIN]:
         print(f"  resend the uncertain ones (same Message-ID): "
               f"`digest retry --uncertain --week {week}`", file=sys.stderr)
     if settings.smtp.mode is SmtpMode.CAPTURE:

@@ -10,6 +10,7 @@ from digest.cli.commands.delivery_args import add_delivery_options, close_run
 from digest.cli.pipeline import prepare_edition, unsubscribe_secret
 from digest.cli.report import Report
 from digest.delivery.ledger import Ledger
+from digest.delivery.states import DeliveryState
 from digest.delivery.use_cases import Overrides, resend
 from digest.errors import DigestError, ExitCode
 from digest.rendering.messages import MessageFactory
@@ -36,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     week = chosen_week(args, settings)
-    state = "failed" if args.failed else "uncertain" if args.uncertain else "deferred"
+    state = (DeliveryState.FAILED if args.failed else
+             DeliveryState.UNCERTAIN if args.uncertain else DeliveryState.DEFERRED)
     if not settings.db_path.is_file():
         raise DigestError(f"{settings.db_path}: no delivery ledger yet; send an edition first")
     with Ledger(settings.db_path, readonly=True) as ledger:

@@ -9,6 +9,7 @@ from digest.cli.commands.common import add_week, add_workspace, chosen_week, set
 from digest.cli.commands.delivery_args import add_delivery_options, close_run
 from digest.cli.pipeline import prepare_edition, unsubscribe_secret
 from digest.cli.report import Report
+from digest.delivery.states import DeliveryState
 from digest.delivery.use_cases import Overrides, dry_run, plan_and_send, send_to
 from digest.errors import DigestError, ExitCode
 from digest.rendering.messages import MessageFactory
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     if args.to:
         outcome = send_to(settings, factory, args.to)
         print(f"{outcome.email}: {outcome.state} ({outcome.code or '-'} {outcome.reply or ''})")
-        return ExitCode.OK if outcome.state == "sent" else ExitCode.PROBLEMS
+        return ExitCode.OK if outcome.state == DeliveryState.SENT else ExitCode.PROBLEMS
     print(f"digest send: {settings.newsletter.name}, week {week}, "
           f"{len(prepared.subscribers)} subscriber(s)", file=sys.stderr)
     report = Report()

@@ -7,17 +7,20 @@ import json
 from typing import Any
 
 from digest.cli.commands.common import add_week, add_workspace, chosen_week, settings_from
-from digest.delivery.ledger import STATES, Ledger
+from digest.delivery.ledger import Ledger
+from digest.delivery.states import STATES, DeliveryState
 from digest.errors import ExitCode
+
+# The states whose recipients are listed, with the server's last reply.
+LISTED = (DeliveryState.FAILED, DeliveryState.UNCERTAIN)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "status",
         help="show delivery counts per state and who did not get the edition",
-        description="Count the week's messages per state (pending, sending, sent, deferred, "
-        "failed, uncertain, suppressed) and list failed and uncertain recipients with the "
-        "server's last reply. Reads the ledger only.",
+        description=f"Count the week's messages per state ({', '.join(STATES)}) and list "
+        "failed and uncertain recipients with the server's last reply. Reads the ledger only.",
     )
     add_workspace(parser)
     add_week(parser)
@@ -30,15 +33,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def collect(ledger: Ledger | None, week: str) -> dict[str, Any]:
     counts = ledger.counts(week) if ledger else dict.fromkeys(STATES, 0)
-    lists: dict[str, list[dict[str, Any]]] = {"failed": [], "uncertain": []}
+    lists: dict[DeliveryState, list[dict[str, Any]]] = {state: [] for state in LISTED}
     if ledger:
-        for row in ledger.rows(week, ("failed", "uncertain")):
+        for row in ledger.rows(week, LISTED):
             lists[row.state].append({"email": row.subscriber.email, "code": row.code,
                                      "reply": row.reply, "attempts": row.attempts,
                                      "message_id": row.message_id})
-    result: dict[str, Any] = {"week": week, "total": sum(counts.values()), "counts": counts}
-    result.update({state: n for state, n in counts.items() if state not in lists})
-    result.update(lists)
+    # Plain strings for keys: this is the `--json` document.
+    result: dict[str, Any] = {"week": week, "total": sum(counts.values()),
+                              "counts": {str(state): n for state, n in counts.items()}}
+    result.update({str(state): n for state, n in counts.items() if state not in lists})
+    result.update({str(state): entries for state, entries in lists.items()})
     return result
 
 
@@ -59,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"week {week}: {status['total']} recipient(s)")
     for state in STATES:
         print(f"  {state:<10} {status['counts'][state]:>7}")
-    for state in ("failed", "uncertain"):
+    for state in LISTED:
         if status[state]:
             print(f"{state}:")
         for entry in status[state]:

@@ -8,6 +8,7 @@ import sys
 from digest.cli.commands.common import add_week, add_workspace, chosen_week, settings_from, warn
 from digest.cli.pipeline import prepare_edition, unsubscribe_secret
 from digest.cli.report import Report
+from digest.delivery.states import OWED
 from digest.delivery.use_cases import plan_and_send
 from digest.errors import DigestError, ExitCode
 from digest.rendering.messages import MessageFactory
@@ -62,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     counts = plan_and_send(settings, factory, prepared.subscribers, report, args.connections,
                            args.rate)
     print(f"done: {report.summary()}", file=sys.stderr)
-    owed = counts["deferred"] + counts["pending"]
+    owed = sum(counts[state] for state in OWED)
     if owed:
         print(f"  {owed} message(s) deferred by the server; rerun later to retry them",
               file=sys.stderr)
