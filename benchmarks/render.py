@@ -86,7 +86,9 @@ class _Value(str):
         return str(self) or default
 
 
-class _Reader:
+class _PlainSubscriber:
+    """`subscriber` for the naive baseline: the values themselves, no slot markers."""
+
     def __init__(self, subscriber: Subscriber) -> None:
         self.name, self.email = _Value(subscriber.name), _Value(subscriber.email)
 
@@ -102,7 +104,7 @@ def naive(edition: Edition, settings: Settings, count: int) -> tuple[float, int]
         context: dict[str, Any] = {
             "newsletter": settings.newsletter, "theme": settings.theme, "edition": edition,
             "edition_number": edition_number(edition, settings), "items": edition.items,
-            "view_in_browser": True, "subscriber": _Reader(subscriber),
+            "view_in_browser": True, "subscriber": _PlainSubscriber(subscriber),
             "unsubscribe_url": values["unsubscribe_url"], "view_url": values["view_url"],
         }
         html = compile_mjml(env.get_template(HTML_TEMPLATE).render(context), HTML_TEMPLATE)

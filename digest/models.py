@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from digest.words import count_words
+
 
 @dataclass(frozen=True)
 class Author:
+    """An author as an edition shows them."""
+
     name: str
-    bio: str = ""
+    blurb: str = ""  # the short text beside the name, made from their bio
     photo: str | None = None
     links: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+
+    @property
+    def bio(self) -> str:
+        """Deprecated alias of `blurb`, so older templates' `author.bio` keeps working."""
+        warnings.warn("Author.bio is deprecated: use Author.blurb (in templates, author.blurb)",
+                      DeprecationWarning, stacklevel=2)
+        return self.blurb
 
 
 @dataclass(frozen=True)
@@ -38,7 +50,7 @@ class Article:
 
     @property
     def words(self) -> int:
-        return len(self.body.split())
+        return count_words(self.body)
 
 
 @dataclass(frozen=True)

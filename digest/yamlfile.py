@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from digest.errors import LocatedError
+
+E = TypeVar("E", bound=LocatedError)
 
 
 class YamlDocument:
@@ -42,10 +44,23 @@ def read_yaml(path: Path, error: type[LocatedError]) -> YamlDocument:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        context = getattr(exc, "context", None)
-        message = f"{context}: {problem}" if context else str(problem)
-        raise error(path, f"invalid YAML: {message}", line=line) from None
+        raise located_yaml_error(exc, path, error) from None
     return YamlDocument(path, data, root)
+
+
+def located_yaml_error(exc: yaml.YAMLError, path: Path, error: type[E],
+                       what: str = "invalid YAML", first_line: int = 1) -> E:
+    """The parser's complaint as `error` at `path:line`: "<what>: <problem>".
+
+    `first_line` is the file's line number of the YAML text's first line (front matter
+    starts below its `---`). A context that only says what the parser was doing ("while
+    scanning a quoted scalar") is left out; one that is half the sentence is kept
+    ("expected a single document in the stream, but found another document").
+    """
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + first_line if mark is not None else None
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    if context and not context.startswith("while "):
+        problem = f"{context}, {problem}"
+    return error(path, f"{what}: {problem}", line=line)

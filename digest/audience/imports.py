@@ -10,14 +10,14 @@ unsubscribe made elsewhere is honoured here. The list file is replaced atomicall
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from digest.audience.csv_lists import read_csv_rows
 from digest.audience.records import ACTIVE_STATUSES, Entry, make_entry, normalise_column, split_tags
 from digest.errors import RecordProblem, SubscriberError
+from digest.files import write_atomically
 
 ALIASES = {
     "email_address": "email", "e_mail": "email", "e_mail_address": "email",
@@ -94,16 +94,13 @@ def append_to_list(target: Path, entries: list[Entry]) -> None:
     if entries and "tags" not in header and "lists" not in header and any(e.tags for e in entries):
         header.append("tags")
     tag_column = "lists" if "lists" in header else "tags"
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=target.parent,
-                                     prefix=f".{target.name}.", delete=False) as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(header)
-        for cells in old_rows:
-            writer.writerow(cells + [""] * (len(header) - len(cells)))
-        for entry in entries:
-            values = {**entry.subscriber.fields, "email": entry.subscriber.email,
-                      "name": entry.subscriber.name, tag_column: ";".join(sorted(entry.tags))}
-            writer.writerow([values.get(column, "") for column in header])
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(out.name, target)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for cells in old_rows:
+        writer.writerow(cells + [""] * (len(header) - len(cells)))
+    for entry in entries:
+        values = {**entry.subscriber.fields, "email": entry.subscriber.email,
+                  "name": entry.subscriber.name, tag_column: ";".join(sorted(entry.tags))}
+        writer.writerow([values.get(column, "") for column in header])
+    write_atomically(target, out.getvalue())

@@ -14,12 +14,10 @@ no cookies; every page is escaped and marked no-store, no-referrer (the URL hold
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from jinja2 import Environment, select_autoescape
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -30,6 +28,7 @@ from digest.audience.suppressions import open_suppressions
 from digest.audience.unsubscribe_tokens import read_token
 from digest.errors import BadUnsubscribeToken
 from digest.models import Subscriber
+from digest.resources import web_pages
 from digest.settings import Settings
 
 _WEEK = re.compile(r"^\d{4}-W\d{2}$")
@@ -44,37 +43,19 @@ _HEADERS = {
 _ARCHIVE_CSP = ("default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; "
                 "font-src https:; frame-ancestors 'none'")
 
-_PAGE = """<!doctype html>
-<html lang="{{ language }}"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>{{ title }} · {{ newsletter }}</title>
-<style>body{font:17px/1.5 Georgia,serif;max-width:34rem;margin:3rem auto;padding:0 1rem;
-color:#1f2328}button{font:inherit;padding:.5rem 1.2rem;cursor:pointer}</style></head>
-<body><h1>{{ title }}</h1><p>{{ message }}</p>
-{% if action %}<form method="post" action="{{ action }}">
-<input type="hidden" name="List-Unsubscribe" value="One-Click">
-<input type="hidden" name="via" value="page">
-<button type="submit">{{ button }}</button></form>{% endif %}
-</body></html>
-"""
-_template = Environment(autoescape=select_autoescape(default=True)).from_string(_PAGE)
-
-
-@dataclass(frozen=True)
-class Page:
-    title: str
-    message: str
-    action: str | None = None  # a form posting to this URL, with a button
-    button: str = ""
-
 
 class UnsubscribeService:
-    """Verifies tokens and changes the suppression store; the routes only speak HTTP."""
+    """Verifies tokens and changes the suppression store; the routes only speak HTTP.
+
+    Pages come from `templates/web/<page>.html.j2` (the workspace's first, then the
+    packaged ones), each filling the layout `web/page.html.j2`.
+    """
 
     def __init__(self, settings: Settings, secret: str) -> None:
         self.settings = settings
         self.secret = secret
         self.prefix = urlsplit(settings.newsletter.public_url).path.rstrip("/")
+        self._pages = web_pages(settings.path("templates"))
 
     def address(self, token: str) -> str | None:
         try:
@@ -83,16 +64,13 @@ class UnsubscribeService:
             return None
         return Subscriber(address).key
 
-    def render(self, page: Page, status: int = 200) -> HTMLResponse:
-        body = _template.render(language=self.settings.newsletter.language,
-                                newsletter=self.settings.newsletter.name, **vars(page))
+    def render(self, page: str, status: int = 200, email: str = "",
+               action: str | None = None) -> HTMLResponse:
+        """The page `page`; `action` is where its form posts, for pages that have one."""
+        body = self._pages.get_template(f"web/{page}.html.j2").render(
+            language=self.settings.newsletter.language,
+            newsletter=self.settings.newsletter.name, email=email, action=action)
         return HTMLResponse(body, status_code=status, headers=_HEADERS)
-
-    def bad_token(self) -> HTMLResponse:
-        return self.render(Page("This link does not work",
-                                "The link is incomplete or not for this newsletter, so nothing "
-                                "was changed. Copy the whole link from the email, or reply to "
-                                "the email and we will take you off the list."), 400)
 
     def suppress(self, email: str, source: str) -> None:
         with open_suppressions(self.settings.db_path) as store:
@@ -114,44 +92,42 @@ async def _form_values(request: Request) -> dict[str, str]:
         return {}
 
 
+# What a POST does once its token is read: (request, address, token) -> the answer.
+_Change = Callable[[Request, str, str], Awaitable[Response]]
+
+
+def _token_route(service: UnsubscribeService, action: str, confirm_page: str,
+                 change: _Change) -> Callable[[Request], Awaitable[Response]]:
+    """/<action>/{token}: a bad token gets 400; GET and HEAD show `confirm_page`, whose form
+    posts back here; only POST makes the change."""
+    async def handler(request: Request) -> Response:
+        token = request.path_params["token"]
+        email = service.address(token)
+        if email is None:
+            return service.render("bad_link", 400)
+        if request.method != "POST":  # GET and HEAD never change anything
+            return service.render(confirm_page, email=email,
+                                  action=f"{service.prefix}/{action}/{token}")
+        return await change(request, email, token)
+    return handler
+
+
 def _routes(service: UnsubscribeService) -> list[BaseRoute]:
     name = service.settings.newsletter.name
 
-    async def unsubscribe(request: Request) -> Response:
-        token = request.path_params["token"]
-        email = service.address(token)
-        if email is None:
-            return service.bad_token()
-        own_url = f"{service.prefix}/unsubscribe/{token}"
-        if request.method != "POST":  # GET and HEAD never change anything
-            return service.render(Page(
-                "Unsubscribe?", f"Stop sending {name} to {email}?", own_url, "Unsubscribe"))
+    async def unsubscribe(request: Request, email: str, token: str) -> Response:
         form = await _form_values(request)
         if form.get("List-Unsubscribe") != "One-Click":
-            return service.render(Page("Nothing changed", "The request did not ask to "
-                                       "unsubscribe (List-Unsubscribe=One-Click)."), 400)
+            return service.render("unsubscribe_not_asked", 400, email)
         source = "confirm page" if form.get("via") == "page" else "one-click"
         await run_in_threadpool(service.suppress, email, source)
-        return service.render(Page(
-            "You are unsubscribed", f"{email} will get no more emails from {name}. Changed "
-            "your mind?", f"{service.prefix}/resubscribe/{token}", "Subscribe again"))
+        return service.render("unsubscribed", email=email,
+                              action=f"{service.prefix}/resubscribe/{token}")
 
-    async def resubscribe(request: Request) -> Response:
-        token = request.path_params["token"]
-        email = service.address(token)
-        if email is None:
-            return service.bad_token()
-        own_url = f"{service.prefix}/resubscribe/{token}"
-        if request.method != "POST":  # GET and HEAD never change anything
-            return service.render(Page(
-                "Subscribe again?", f"Send {name} to {email} again?", own_url,
-                "Subscribe again"))
+    async def resubscribe(request: Request, email: str, token: str) -> Response:
         if not await run_in_threadpool(service.lift, email):
-            return service.render(Page("Please contact us", "Mail to this address was "
-                                       "stopped for another reason; reply to any email "
-                                       "and an editor will help."), 409)
-        return service.render(Page("Welcome back", f"{email} will get {name} again from "
-                                   "the next edition."))
+            return service.render("resubscribe_refused", 409, email)
+        return service.render("resubscribed", email=email)
 
     async def archive(request: Request) -> Response:
         week = request.path_params["week"]
@@ -165,8 +141,10 @@ def _routes(service: UnsubscribeService) -> list[BaseRoute]:
         return PlainTextResponse(f"{name}: unsubscribe service ready", headers=_HEADERS)
 
     handlers: list[tuple[str, Callable[[Request], object], list[str]]] = [
-        ("/unsubscribe/{token}", unsubscribe, ["GET", "POST"]),
-        ("/resubscribe/{token}", resubscribe, ["GET", "POST"]),
+        ("/unsubscribe/{token}",
+         _token_route(service, "unsubscribe", "unsubscribe_confirm", unsubscribe), ["GET", "POST"]),
+        ("/resubscribe/{token}",
+         _token_route(service, "resubscribe", "resubscribe_confirm", resubscribe), ["GET", "POST"]),
         ("/archive/{week}/", archive, ["GET"]),
         ("/", health, ["GET"]),
     ]

@@ -16,6 +16,7 @@ import yaml
 from digest.audience.csv_lists import decode_utf8
 from digest.audience.records import TAG_COLUMNS, Entry, make_entry, normalise_column, split_tags
 from digest.errors import RecordProblem, SubscriberError
+from digest.yamlfile import located_yaml_error
 
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {f"{_CORE}{name}" for name in
@@ -63,10 +64,7 @@ def refuse_tricks(path: Path, text: str) -> None:
                 raise SubscriberError(path, f"YAML tag {tag} is not allowed in subscriber lists",
                                       line)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise SubscriberError(path, f"invalid YAML: {problem}",
-                              mark.line + 1 if mark is not None else None) from None
+        raise located_yaml_error(error, path, SubscriberError) from None
 
 
 def _text(key: str, node: yaml.Node, strict: bool) -> str:
@@ -116,9 +114,7 @@ def read_yaml_list(path: Path) -> tuple[list[Entry], list[SubscriberError]]:
     except SubscriberError as error:
         return [], [error]
     except yaml.YAMLError as error:  # e.g. two documents in one file
-        mark = getattr(error, "problem_mark", None)
-        return [], [SubscriberError(path, f"invalid YAML: {error}".splitlines()[0],
-                                    mark.line + 1 if mark is not None else None)]
+        return [], [located_yaml_error(error, path, SubscriberError)]
     if root is None:
         return [], []
     if not isinstance(root, yaml.SequenceNode):

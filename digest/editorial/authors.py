@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,16 +14,27 @@ from digest.models import Article, Author
 from digest.yamlfile import read_yaml
 
 
+@dataclass(frozen=True)
+class RegisteredAuthor:
+    """One entry of authors.yaml: the whole bio, which `authors_for` makes a blurb of."""
+
+    name: str
+    bio: str = ""
+    photo: str | None = None
+    links: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+
 class AuthorRegistry:
     """Authors by name and alias, matched case- and space-insensitively."""
 
-    def __init__(self, authors: list[Author] | None = None) -> None:
-        self._by_key: dict[str, Author] = {}
+    def __init__(self, authors: list[RegisteredAuthor] | None = None) -> None:
+        self._by_key: dict[str, RegisteredAuthor] = {}
         for author in authors or []:
             for name in (author.name, *author.aliases):
                 self._by_key[_key(name)] = author
 
-    def find(self, name: str) -> Author | None:
+    def find(self, name: str) -> RegisteredAuthor | None:
         return self._by_key.get(_key(name))
 
     def __len__(self) -> int:
@@ -50,14 +62,14 @@ def load_authors(path: Path) -> AuthorRegistry:
     return AuthorRegistry(authors)
 
 
-def _read_author(path: Path, index: int, entry: Any, line: int | None) -> Author:
+def _read_author(path: Path, index: int, entry: Any, line: int | None) -> RegisteredAuthor:
     if not isinstance(entry, dict) or not str(entry.get("name") or "").strip():
         raise AuthorsError(path, f"author #{index + 1} needs a `name:`", line=line)
     links = entry.get("links") or []
     aliases = entry.get("aliases") or []
     if not isinstance(links, list) or not isinstance(aliases, list):
         raise AuthorsError(path, "`links` and `aliases` must be lists", line=line)
-    return Author(
+    return RegisteredAuthor(
         name=str(entry["name"]).strip(),
         bio=" ".join(str(entry.get("bio") or "").split()),
         photo=checked_url(entry.get("photo"), path, line),
@@ -68,8 +80,9 @@ def _read_author(path: Path, index: int, entry: Any, line: int | None) -> Author
 
 def authors_for(article: Article, registry: AuthorRegistry, max_chars: int,
                 blurb: str | None = None) -> tuple[Author, ...]:
-    """One Author per name: the registry wins; a bio found in the article fills in where the
-    registry has none. `blurb` (the editor's, from the edition file) wins for the first."""
+    """One Author per name, with the blurb made from their bio: the registry's bio wins; a
+    bio found in the article fills in where the registry has none. `blurb` (the editor's,
+    from the edition file) wins for the first."""
     found = {_key(name): bio for name, bio in article.author_bios}
     if not found and article.bio and len(article.authors) == 1:
         found[_key(article.authors[0])] = article.bio  # older readers: one bio, one author
@@ -84,5 +97,5 @@ def authors_for(article: Article, registry: AuthorRegistry, max_chars: int,
         if known is not None:
             result.append(Author(known.name, text, known.photo, known.links, known.aliases))
         else:
-            result.append(Author(name=name, bio=text))
+            result.append(Author(name=name, blurb=text))
     return tuple(result)

@@ -21,7 +21,8 @@ from digest.editorial.excerpt_rules import (
 )
 from digest.editorial.excerpt_selection import SOURCE_RULES, fits, join, paragraphs
 from digest.settings import ExcerptBudget
-from digest.text.sentences import count_words, split_paragraph
+from digest.text.sentences import split_paragraph
+from digest.words import count_words
 
 # A whole-paragraph fallback must be longer than a heading or a kicker.
 PARAGRAPH_MIN_WORDS = 10

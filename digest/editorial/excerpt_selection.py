@@ -23,7 +23,8 @@ from digest.editorial.excerpt_rules import (
     strip_header,
 )
 from digest.settings import ExcerptBudget
-from digest.text.sentences import count_words, split_paragraph, split_paragraphs
+from digest.text.sentences import split_paragraph, split_paragraphs
+from digest.words import count_words
 
 # The scraped shape ends with an "Author" heading, the name and the bio: never excerpt them.
 _AUTHOR_HEADING = re.compile(r"^(?:about )?(?:the )?authors?:?$|^author bio:?$", re.IGNORECASE)
@@ -105,7 +106,7 @@ def _quote_left_open(sentence: str, was_open: bool) -> bool:
     return was_open != straight
 
 
-class _Reader:
+class _LazySentences:
     """Sentences analysed lazily: most excerpts need only the first few."""
 
     def __init__(self, sentences: Iterator[Sentence]) -> None:
@@ -149,13 +150,13 @@ def _is_opener(sentence: Sentence) -> bool:
     return not sentence.broken and not sentence.opening_broken
 
 
-def _opening_order(reader: _Reader) -> Iterator[int]:
+def _opening_order(sentences: _LazySentences) -> Iterator[int]:
     """Indexes of sentences that may open the excerpt, best first.
 
     Position decides, except that a short hook right before a real lead gives way to it.
     """
     index, held = 0, -1
-    while (sentence := reader.get(index)) is not None:
+    while (sentence := sentences.get(index)) is not None:
         if _is_opener(sentence):
             if held < 0 and index <= 1 and sentence.words < _HOOK_WORDS:
                 held = index  # a hook: offer the next opener first if it comes soon
@@ -172,16 +173,16 @@ def _opening_order(reader: _Reader) -> Iterator[int]:
         yield held
 
 
-def select(sentences: Iterator[Sentence], budget: ExcerptBudget) -> str:
-    reader = _Reader(sentences)
-    for start in _opening_order(reader):
-        first = reader.get(start)
+def select(analysed: Iterator[Sentence], budget: ExcerptBudget) -> str:
+    sentences = _LazySentences(analysed)
+    for start in _opening_order(sentences):
+        first = sentences.get(start)
         if first is None or not fits(first.words, len(first.text), budget):
             continue
         chosen = [first.text]
         words, chars = first.words, len(first.text)
         index = start + 1
-        while words < budget.target_words and (sentence := reader.get(index)) is not None:
+        while words < budget.target_words and (sentence := sentences.get(index)) is not None:
             index += 1
             if sentence.broken:
                 if sentence.is_noise:

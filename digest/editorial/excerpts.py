@@ -40,7 +40,8 @@ from digest.editorial.excerpt_rules import (
 from digest.editorial.excerpt_selection import analyse, join, paragraphs, select
 from digest.models import Article
 from digest.settings import ExcerptBudget
-from digest.text.sentences import count_words, split_paragraph, split_sentences
+from digest.text.sentences import split_paragraph, split_sentences
+from digest.words import count_words
 
 __all__ = ["audit_excerpt", "excerpt_of", "explain_excerpt", "make_excerpt"]
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.errors import BrowserError
+from digest.files import write_atomically
 
 CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 # Runs after the load event: layout is complete, so rectangles are what a reader sees.
@@ -205,10 +206,7 @@ def screenshot(page: Path, png: Path, width: int, timeout: float = 60) -> Path:
             "clip": {"x": 0, "y": 0, "width": width, "height": size["height"], "scale": 1}})
     finally:
         chrome.close()
-    png.parent.mkdir(parents=True, exist_ok=True)
-    temporary = png.with_suffix(".tmp.png")
-    temporary.write_bytes(base64.b64decode(shot["data"]))
-    temporary.replace(png)
+    write_atomically(png, base64.b64decode(shot["data"]))
     return png
 
 

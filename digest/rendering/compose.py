@@ -20,8 +20,8 @@ import mjml
 from digest.errors import RenderError, TemplateError
 from digest.models import Edition
 from digest.rendering.mjml_errors import LineMarks, MarkingLoader, find_fault
-from digest.rendering.slots import Personalisable, SlotTable, SubscriberTokens
-from digest.resources import default_templates_dir
+from digest.rendering.slots import Personalisable, SlotTable, SubscriberSlots
+from digest.resources import default_templates_dir, template_environment
 from digest.settings import Settings
 from digest.weeks import parse_week
 
@@ -106,14 +106,7 @@ def make_environment(settings: Settings, week: str | None = None,
         [str(d) for d in template_dirs(settings, week)])
     if marks is not None:
         loader = MarkingLoader(loader, marks, _autoescape)
-    env = jinja2.Environment(
-        loader=loader,
-        autoescape=_autoescape,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = template_environment(loader, _autoescape)
     env.filters.update(safe_url=safe_url, attr=attr, wrap=wrap_text)
     return env
 
@@ -126,9 +119,9 @@ def _context(edition: Edition, settings: Settings, table: SlotTable) -> dict[str
         "edition_number": edition_number(edition, settings),
         "view_in_browser": settings.theme.view_in_browser,
         "items": edition.items,
-        "subscriber": SubscriberTokens(table),
-        "unsubscribe_url": table.token("unsubscribe_url"),
-        "view_url": table.token("view_url"),
+        "subscriber": SubscriberSlots(table),
+        "unsubscribe_url": table.marker("unsubscribe_url"),
+        "view_url": table.marker("view_url"),
     }
 
 
@@ -226,7 +219,7 @@ def _what_to_cut(edition: Edition | None) -> str:
         return "cut articles or shorten excerpts"
     def weight(index: int) -> int:
         item = edition.items[index]
-        return len(item.excerpt) + sum(len(a.bio) for a in item.authors) + len(item.article.title)
+        return len(item.excerpt) + sum(len(a.blurb) for a in item.authors) + len(item.article.title)
     order = sorted(range(len(edition.items)), key=weight, reverse=True)[:3]
     names = ", ".join(f"#{i + 1} {edition.items[i].article.title!r} ({weight(i)} chars)"
                       for i in order)

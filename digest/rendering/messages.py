@@ -18,14 +18,8 @@ from urllib.parse import quote
 from digest.audience.unsubscribe_tokens import make_token
 from digest.models import Subscriber
 from digest.rendering.compose import RenderedEdition
-from digest.rendering.headers import (
-    clean_header,
-    domain_of,
-    encode_address,
-    encode_text,
-    split_address,
-)
-from digest.rendering.slots import Personalisable, Slot, escape_html, escape_text
+from digest.rendering.headers import domain_of, encode_address, encode_text, split_address
+from digest.rendering.slots import Personalisable, Slot, escape_html, one_line
 from digest.settings import Settings
 
 CRLF = "\r\n"
@@ -73,12 +67,12 @@ class MessageFactory:
         sender_name, self.sender = split_address(newsletter.sender)
         self.domain = domain_of(self.sender)
         self._html = _EncodedPart(rendered.html, escape_html)
-        self._text = _EncodedPart(rendered.text, escape_text)
+        self._text = _EncodedPart(rendered.text, one_line)
         static = [
             f"From: {encode_address(sender_name, self.sender)}",
             f"Subject: {encode_text(rendered.subject)}",
             "MIME-Version: 1.0",
-            f"List-Id: {encode_text(newsletter.name)} <{clean_header(newsletter.list_id)}"
+            f"List-Id: {encode_text(newsletter.name)} <{one_line(newsletter.list_id)}"
             f".{self.domain}>",
             "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
         ]
@@ -113,14 +107,14 @@ class MessageFactory:
         mailto = self.settings.newsletter.unsubscribe_mailto
         if mailto:
             subject = quote(f"unsubscribe {values['token']}")
-            list_unsubscribe += f", <mailto:{clean_header(mailto)}?subject={subject}>"
+            list_unsubscribe += f", <mailto:{one_line(mailto)}?subject={subject}>"
         boundary = "=_digest_" + secrets.token_hex(12)
         headers = [
             self._static_headers,
             f"To: {encode_address(subscriber.name, subscriber.email)}",
             f"Date: {format_datetime(now or datetime.now(UTC))}",
-            f"Message-ID: {clean_header(message_id or self.message_id(subscriber))}",
-            f"List-Unsubscribe: {clean_header(list_unsubscribe)}",
+            f"Message-ID: {one_line(message_id or self.message_id(subscriber))}",
+            f"List-Unsubscribe: {one_line(list_unsubscribe)}",
             f'Content-Type: multipart/alternative; boundary="{boundary}"',
         ]
         parts = [

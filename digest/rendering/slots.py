@@ -1,8 +1,8 @@
 """Per-subscriber values in a once-rendered edition.
 
-The edition is rendered and compiled once with tokens where subscriber values go; each
-message then only fills the tokens. Tokens carry a random nonce per render, so article
-content cannot forge one (and, say, leak subscriber addresses into a tracking link).
+The edition is rendered and compiled once with a slot marker wherever a subscriber value
+goes; each message then only fills the slots. Markers carry a random nonce per render, so
+article content cannot forge one (and, say, leak subscriber addresses into a tracking link).
 """
 
 from __future__ import annotations
@@ -22,8 +22,12 @@ def escape_html(value: str) -> str:
     return html.escape(value, quote=True)
 
 
-def escape_text(value: str) -> str:
-    """For the text part: one line, so a value cannot forge lines such as a fake link."""
+def one_line(value: str) -> str:
+    """Control characters and line breaks become spaces, each run of spaces one space.
+
+    The escape for the text part, so a value cannot forge lines such as a fake link, and
+    for every header value we build, so none can inject a header (see headers.py).
+    """
     return " ".join(_CONTROL.sub(" ", value).split())
 
 
@@ -57,12 +61,12 @@ class Personalisable:
 
 @dataclass
 class SlotTable:
-    """Hands out tokens during rendering and splits rendered text at them afterwards."""
+    """Hands out slot markers during rendering and splits rendered text at them afterwards."""
 
     nonce: str = field(default_factory=lambda: secrets.token_hex(6))
     slots: list[Slot] = field(default_factory=list)
 
-    def token(self, name: str, default: str = "", in_url: bool = False) -> str:
+    def marker(self, name: str, default: str = "", in_url: bool = False) -> str:
         self.slots.append(Slot(name, default, in_url))
         return f"%%DIGEST-{self.nonce}-{len(self.slots) - 1}%%"
 
@@ -78,7 +82,7 @@ class SlotTable:
         return Personalisable(tuple(p for p in pieces if p != ""))
 
 
-class SubscriberTokens:
+class SubscriberSlots:
     """What templates see as `subscriber`: every attribute is a slot for a per-subscriber value.
 
     `{{ subscriber.name }}` fills in the name; `{{ subscriber.name.otherwise("reader") }}`
@@ -89,26 +93,28 @@ class SubscriberTokens:
     def __init__(self, table: SlotTable) -> None:
         self._table = table
 
-    def __getattr__(self, name: str) -> SlotToken:
+    def __getattr__(self, name: str) -> SlotMarker:
         if name.startswith("_"):
             raise AttributeError(name)
-        return SlotToken(self._table, name)
+        return SlotMarker(self._table, name)
 
 
-class SlotToken:
+class SlotMarker:
+    """`subscriber.<name>` in a template: written out, it becomes the marker of a new slot."""
+
     def __init__(self, table: SlotTable, name: str) -> None:
         self._table = table
         self._name = name
 
     def otherwise(self, default: str) -> str:
-        return self._table.token(self._name, default)
+        return self._table.marker(self._name, default)
 
     @property
     def in_url(self) -> str:
-        return self._table.token(self._name, in_url=True)
+        return self._table.marker(self._name, in_url=True)
 
     def __str__(self) -> str:
-        return self._table.token(self._name)
+        return self._table.marker(self._name)
 
-    def __html__(self) -> str:  # the token is markup-safe; its value is escaped when filled
+    def __html__(self) -> str:  # the marker is markup-safe; its value is escaped when filled
         return str(self)

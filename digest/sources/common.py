@@ -1,4 +1,4 @@
-"""Checks shared by every reader: dates, names, tags."""
+"""Checks shared by every reader: file sizes, dates, names, tags."""
 
 from __future__ import annotations
 
@@ -8,6 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from digest.errors import ContentError
+
+
+def read_within(path: Path, limit: int, kind: str, limit_note: str = "") -> bytes:
+    """The file's bytes, unless it is over `limit` bytes: then an error such as
+    "page is 6.2 MB, over the 5 MB limit for saved pages" (kind "page", note " for saved pages")."""
+    size = path.stat().st_size
+    if size > limit:
+        raise ContentError(path, f"{kind} is {size / 1e6:.1f} MB, over the "
+                                 f"{limit / 1e6:.0f} MB limit{limit_note}")
+    return path.read_bytes()
 
 
 def as_datetime(value: Any, tz: tzinfo, path: Path | str, line: int | None = None) -> datetime:

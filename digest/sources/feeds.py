@@ -19,18 +19,15 @@ import feedparser
 from digest.errors import ContentError, located
 from digest.links import checked_url, slugify
 from digest.models import Article
-from digest.sources.common import as_names, file_time, is_role, split_names
+from digest.sources.common import as_names, file_time, is_role, read_within, split_names
 from digest.sources.htmltext import html_to_text
 
 MAX_FEED_BYTES = 10_000_000
 
 
 def read_feed_file(path: Path, tz: tzinfo) -> tuple[list[Article], list[str]]:
-    size = path.stat().st_size
-    if size > MAX_FEED_BYTES:
-        raise ContentError(path, f"feed is {size / 1e6:.1f} MB, over the "
-                                 f"{MAX_FEED_BYTES / 1e6:.0f} MB limit")
-    return parse_feed(path.read_bytes(), path, tz, fetched=file_time(path, tz))
+    data = read_within(path, MAX_FEED_BYTES, "feed")
+    return parse_feed(data, path, tz, fetched=file_time(path, tz))
 
 
 def parse_feed(data: bytes, source: Path | str, tz: tzinfo,

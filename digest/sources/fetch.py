@@ -14,8 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +23,7 @@ import httpx
 
 from digest import __version__
 from digest.errors import FetchError
+from digest.files import write_atomically
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ class Fetcher:
             with self._client.stream("GET", url, headers=headers) as response:
                 if response.status_code == 304 and meta is not None:
                     meta["fetched_at"] = now.isoformat()
-                    _write(meta_path, json.dumps(meta).encode())
+                    write_atomically(meta_path, json.dumps(meta))
                     return _cached(url, meta, body_path)
                 if response.status_code >= 400:
                     raise FetchError(f"{url}: HTTP {response.status_code} "
@@ -110,8 +109,8 @@ class Fetcher:
             "content_type": response.headers.get("Content-Type", ""),
             "fetched_at": now.isoformat(),
         }
-        _write(body_path, content)  # body first: metadata only ever points at a whole body
-        _write(meta_path, json.dumps(meta).encode())
+        write_atomically(body_path, content)  # body first: metadata points at a whole body
+        write_atomically(meta_path, json.dumps(meta))
         return Fetched(url, meta["final_url"], content, meta["content_type"], now, False)
 
     def _read_limited(self, url: str, response: httpx.Response) -> bytes:
@@ -150,15 +149,3 @@ def _read_meta(path: Path) -> dict[str, str] | None:
     except (OSError, ValueError):
         return None  # unreadable entry: fetch again, it will be rewritten
     return meta if isinstance(meta, dict) and "fetched_at" in meta else None
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

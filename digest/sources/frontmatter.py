@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from digest.errors import ContentError
+from digest.yamlfile import located_yaml_error
 
 
 def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
@@ -27,11 +28,9 @@ def _load_yaml(raw: str, path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(raw)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        # +2: the opening '---' line, and YAML marks count from zero.
-        line = mark.line + 2 if mark is not None else 1
-        problem = getattr(error, "problem", None) or str(error)
-        raise ContentError(path, f"front matter is not valid YAML: {problem}", line=line) from None
+        # The YAML starts on line 2, below the opening '---'.
+        raise located_yaml_error(error, path, ContentError, "front matter is not valid YAML",
+                                 first_line=2) from None
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -26,10 +26,9 @@ from digest.errors import ContentError
 from digest.links import checked_url as _checked_url
 from digest.links import slugify
 from digest.models import Article
-from digest.sources.common import as_datetime, file_time
+from digest.sources.common import as_datetime, file_time, read_within
 from digest.sources.html_authors import page_authors
 from digest.sources.html_page import (
-    CJK,
     canonical_urls,
     clean_value,
     element_text,
@@ -37,6 +36,7 @@ from digest.sources.html_page import (
     parse_tree,
 )
 from digest.sources.html_titles import page_title
+from digest.words import count_words
 
 MAX_PAGE_BYTES = 5_000_000  # saved pages above this are not articles worth parsing
 MIN_WORDS = 40  # less main text than this: an index, login or error page, not an article
@@ -45,11 +45,8 @@ _DATES = {"extensive_search": False, "original_date": True}  # no guessing from 
 
 def read_html(path: Path, tz: tzinfo) -> tuple[list[Article], list[str]]:
     """One saved page -> one article (plus warnings)."""
-    size = path.stat().st_size
-    if size > MAX_PAGE_BYTES:
-        raise ContentError(path, f"page is {size / 1e6:.1f} MB, over the "
-                                 f"{MAX_PAGE_BYTES / 1e6:.0f} MB limit for saved pages")
-    article, warnings = article_from_html(path.read_bytes(), path, tz, fallback=file_time(path, tz))
+    data = read_within(path, MAX_PAGE_BYTES, "page", " for saved pages")
+    article, warnings = article_from_html(data, path, tz, fallback=file_time(path, tz))
     return [article], warnings
 
 
@@ -74,7 +71,7 @@ def article_from_html(data: bytes, source: Path | str, tz: tzinfo, *, url: str |
     if lines and title and " ".join(lines[0].split()) == title:
         lines = lines[1:]  # the page's own <h1> repeats the title
     text = "\n\n".join(lines)
-    words = word_count(text)
+    words = count_words(text)
     if words < MIN_WORDS:
         raise ContentError(source, f"only {words} words of main text (not an article page?)")
     if not title:
@@ -123,13 +120,6 @@ def _safe_url(value: Any, source: Path | str, warnings: list[str]) -> str | None
     except ContentError as error:
         warnings.append(f"{error}; ignored")
         return None
-
-
-def word_count(text: str) -> int:
-    """Words of text; Chinese and Japanese are written without spaces, so there two
-    characters count as one word (a usual average for both)."""
-    cjk = len(CJK.findall(text))
-    return len(CJK.sub(" ", text).split()) + (cjk + 1) // 2
 
 
 _HOME = {"home", "homepage", "home page", "startseite", "accueil", "inicio", "portada",

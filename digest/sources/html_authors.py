@@ -25,6 +25,7 @@ from digest.sources.html_page import (
     names_site,
     site_names,
 )
+from digest.words import count_words
 
 _NOT_NAMES = {"admin", "administrator", "anonymous", "author", "by", "editor", "editorial",
               "posted", "published", "share", "staff", "submitted", "unknown", "updated",
@@ -85,7 +86,7 @@ def _is_imprint(value: str, sites: set[str]) -> bool:
         return True
     parts = [p.strip() for p in value.split(",") if p.strip()]
     return (len(parts) >= 3 and names_site(parts[0], sites)
-            and all(len(p.split()) == 1 for p in parts[1:]))
+            and all(count_words(p) == 1 for p in parts[1:]))
 
 
 _BYLINE_MARKUP = (

@@ -2,41 +2,44 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from datetime import tzinfo
 from pathlib import Path
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from digest.errors import ContentError
 from digest.links import checked_url, slugify
 from digest.models import Article
 from digest.sources.common import as_datetime, as_names, as_tags, file_time
 from digest.sources.frontmatter import split_front_matter
-
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_HEADING = re.compile(r"^#{1,6}\s+", re.MULTILINE)
-_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
-_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+", re.MULTILINE)
-_QUOTE_MARK = re.compile(r"^>\s?", re.MULTILINE)
-_FENCE = re.compile(r"^```.*?^```\s*$", re.MULTILINE | re.DOTALL)
-_HTML_TAG = re.compile(r"<[^>]+>")
+from digest.sources.htmltext import html_to_text
 
 KNOWN_KEYS = {"title", "author", "authors", "date", "url", "tags", "excerpt", "description",
               "image", "slug", "bio", "site_name"}
 
 
+def _no_code(renderer: Any, tokens: Sequence[Token], index: int, options: Any, env: Any) -> str:
+    return ""  # code is not prose: no excerpt or word count should see it
+
+
+# CommonMark (setext and ATX headings, reference links, indented and fenced code, raw HTML)
+# plus the GitHub tables and ~~strikethrough~~ editors also write.
+_MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+_MARKDOWN.add_render_rule("fence", _no_code)
+_MARKDOWN.add_render_rule("code_block", _no_code)
+
+
 def markdown_to_text(markdown: str) -> str:
-    """Plain text for excerpting: markup removed, paragraphs kept apart by blank lines."""
-    text = _FENCE.sub("", markdown)
-    text = _IMAGE.sub("", text)
-    text = _LINK.sub(r"\1", text)
-    text = _HTML_TAG.sub("", text)
-    text = _HEADING.sub("", text)
-    text = _LIST_MARK.sub("", text)
-    text = _QUOTE_MARK.sub("", text)
-    text = _EMPHASIS.sub(r"\2", text)
-    paragraphs = [" ".join(block.split()) for block in re.split(r"\n\s*\n", text)]
-    return "\n\n".join(p for p in paragraphs if p)
+    """Plain text for excerpting: markup removed, paragraphs kept apart by blank lines.
+
+    The Markdown is parsed, then its HTML read like any other (`html_to_text`): headings,
+    list items, quotes and table rows become paragraphs of their own (a row's cells joined
+    by spaces); link text stays and reference definitions go; images and code are dropped.
+    """
+    return html_to_text(_MARKDOWN.render(markdown))
 
 
 def read_markdown(path: Path, tz: tzinfo) -> Article:

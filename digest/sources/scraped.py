@@ -24,6 +24,7 @@ from digest.errors import ContentError
 from digest.links import slugify
 from digest.models import Article
 from digest.sources.common import file_time, split_names
+from digest.words import count_words
 
 _AUTHOR_HEADING = re.compile(
     r"^(?:about\s+the\s+authors?|authors?|author\s+bio(?:graphy)?|about\s+the\s+writers?|"
@@ -86,24 +87,23 @@ def _read_byline(line: str) -> tuple[list[str], datetime | None] | None:
         if date is not None:
             names_part = _DATE_PART.sub("", names_part).strip(" ,|·•–—-")
     names = [n for n in split_names(names_part) if n]
-    if not names or any(len(n.split()) > 4 or not n[0].isupper() for n in names):
+    if not names or any(count_words(n) > 4 or not n[0].isupper() for n in names):
         return None  # "By the time the ferry left, ..." is a sentence, not a byline
     return names, date
 
 
 def _is_noise(line: str) -> bool:
-    words = line.split()
-    if len(words) > 14:
+    if count_words(line) > 14:
         return False
     if _NOISE.match(line) or _READING_TIME.match(line):
         return True
-    return all(w.strip(":,").lower() in _SHARE_WORDS for w in words)
+    return all(w.strip(":,").lower() in _SHARE_WORDS for w in line.split())
 
 
 def _looks_like_name(line: str) -> bool:
     names = split_names(line)
-    return bool(names) and len(line.split()) <= 8 and not line.rstrip().endswith((".", "!", "?")) \
-        and all(n[:1].isupper() and len(n.split()) <= 4 for n in names)
+    return bool(names) and count_words(line) <= 8 and not line.rstrip().endswith((".", "!", "?")) \
+        and all(n[:1].isupper() and count_words(n) <= 4 for n in names)
 
 
 def _read_author_section(lines: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
@@ -130,7 +130,7 @@ def _read_author_section(lines: list[str]) -> tuple[list[str], list[tuple[str, s
 def _is_prose(line: str) -> bool:
     """Body text rather than a heading: a long line, or a sentence of some length ending in a
     full stop (headlines may end in "?" or "!", seldom in ".")."""
-    words = len(line.split())
+    words = count_words(line)
     return words >= 25 or (words >= 12 and line.rstrip().endswith((".", '."', ".”")))
 
 

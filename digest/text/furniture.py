@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from digest.text.shape import lacks_stop
+from digest.words import count_words
 
 # --- repairs -------------------------------------------------------------------------------
 
@@ -180,7 +181,7 @@ def is_timestamp(sentence: str) -> bool:
         return False
     start = _STAMP_START.match(sentence)
     if start is not None and (
-        not start.group(1).isdigit() or lacks_stop(sentence) or len(sentence.split()) < 8
+        not start.group(1).isdigit() or lacks_stop(sentence) or count_words(sentence) < 8
     ):
         return True
     return _STAMP_ANYWHERE.search(sentence) is not None

@@ -1,4 +1,4 @@
-"""Paragraph and sentence splitting, and word counting, with precompiled regexes only.
+"""Paragraph and sentence splitting, with precompiled regexes only.
 
 Rules, in order: paragraphs are separated by blank lines; inside a paragraph whitespace is
 collapsed; a sentence ends at `.`, `!`, `?` or an ellipsis (plus any closing quotes or
@@ -15,10 +15,7 @@ abbreviations such as `อ.`): a paragraph in those scripts is one sentence, unl
 than `STOPLESS_PARAGRAPH_CHARS`, when it is cut at spaces into units of at least
 `STOPLESS_UNIT_CHARS` characters (the only boundary the script offers; never inside a word).
 
-Word counts (`count_words`) are space-separated tokens, except for runs of scripts written
-without spaces: Han and kana count one word per 2 characters, Thai/Lao/Khmer one per 4 code
-points and Burmese one per 6 code points (their syllables stack several marks). Pure-ASCII and
-other space-separated text takes the fast path, `len(text.split())`.
+Words are counted by `digest.words.count_words`, which readers use too.
 """
 
 from __future__ import annotations
@@ -79,17 +76,6 @@ _HIRAGANA_FIRST, _HIRAGANA_LAST = "\u3041", "\u309f"
 _STOPLESS = re.compile(r"[\u0e00-\u0eff]")
 STOPLESS_PARAGRAPH_CHARS = 400  # about the default max of 100 words
 STOPLESS_UNIT_CHARS = 200
-# Scripts written without spaces between words, and how many characters make a word.
-_DENSE_ANY = re.compile(
-    r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
-    r"\uf900-\ufaff\uff66-\uff9f]"
-)
-_DENSE_RUNS = (
-    (re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]+"), 2),
-    (re.compile(r"[\u0e00-\u0eff\u1780-\u17ff]+"), 4),
-    (re.compile(r"[\u1000-\u109f]+"), 6),
-)
-
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _WORD_AFTER = re.compile(r"[\"'“‘(]*([A-Za-z]+)")
 _INITIAL = re.compile(r"(?:^|[\s(])(?:[A-Z]\.)+$")
@@ -112,24 +98,6 @@ def split_sentences(text: str) -> list[str]:
     for paragraph in split_paragraphs(text):
         sentences.extend(split_paragraph(paragraph))
     return sentences
-
-
-def count_words(text: str) -> int:
-    """Words of `text`; scripts without spaces count by characters (see the module doc)."""
-    if text.isascii() or _DENSE_ANY.search(text) is None:
-        return len(text.split())
-    words = 0
-    rest = text
-    for pattern, per_word in _DENSE_RUNS:
-        for run in pattern.findall(rest):
-            words += -(-len(run) // per_word)
-        rest = pattern.sub(" ", rest)
-    return words + len(rest.split())
-
-
-def is_dense(text: str) -> bool:
-    """Holds characters of a script written without spaces between words."""
-    return not text.isascii() and _DENSE_ANY.search(text) is not None
 
 
 def is_stopless(text: str) -> bool:

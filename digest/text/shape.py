@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-from digest.text.sentences import count_words, is_dense, is_stopless
+from digest.text.sentences import is_stopless
+from digest.words import count_words, is_dense
 
 # --- content rules -------------------------------------------------------------------------
 # Each rule first looks for a cheap literal clue (`in` runs in C) before any regex: the
