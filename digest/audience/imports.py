@@ -16,6 +16,7 @@ from pathlib import Path
 
 from digest.audience.csv_lists import read_csv_rows
 from digest.audience.records import ACTIVE_STATUSES, Entry, make_entry, normalise_column, split_tags
+from digest.audience.suppressions import SuppressionReason
 from digest.errors import RecordProblem, SubscriberError
 from digest.files import write_atomically
 
@@ -26,15 +27,16 @@ ALIASES = {
     "subscriber_status": "status", "member_status": "status",
 }
 # Suppression reason for each status that stops mail; the rest of the inactive are "manual".
-STOP_REASONS = {"unsubscribed": "unsubscribed", "cleaned": "bounced", "bounced": "bounced",
-                "complained": "complained"}
+STOP_REASONS = {"unsubscribed": SuppressionReason.UNSUBSCRIBED,
+                "cleaned": SuppressionReason.BOUNCED, "bounced": SuppressionReason.BOUNCED,
+                "complained": SuppressionReason.COMPLAINED}
 
 
 @dataclass
 class ImportResult:
     added: list[Entry] = field(default_factory=list)
     already: int = 0  # addresses already in some list
-    stopped: list[tuple[str, str]] = field(default_factory=list)  # (address, reason)
+    stopped: list[tuple[str, SuppressionReason]] = field(default_factory=list)  # address, why
     rejected: list[SubscriberError] = field(default_factory=list)
 
 
@@ -73,7 +75,8 @@ def read_export(path: Path, list_name: str, listed: set[str]) -> ImportResult:
             result.rejected.append(SubscriberError(path, str(problem), line))
             continue
         if entry.status not in ACTIVE_STATUSES:
-            result.stopped.append((entry.key, STOP_REASONS.get(entry.status, "manual")))
+            reason = STOP_REASONS.get(entry.status, SuppressionReason.MANUAL)
+            result.stopped.append((entry.key, reason))
         elif entry.key in seen:
             result.already += 1
         else:

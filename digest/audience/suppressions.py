@@ -13,20 +13,31 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from digest.errors import LedgerError
 
-REASONS = ("unsubscribed", "bounced", "complained", "manual")
+
+class SuppressionReason(StrEnum):
+    """Why an address must not be mailed."""
+
+    UNSUBSCRIBED = "unsubscribed"
+    BOUNCED = "bounced"
+    COMPLAINED = "complained"
+    MANUAL = "manual"
+
+
+REASONS = tuple(SuppressionReason)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS suppressions (
     email      TEXT PRIMARY KEY,
-    reason     TEXT NOT NULL CHECK (reason IN ('unsubscribed','bounced','complained','manual')),
+    reason     TEXT NOT NULL CHECK (reason IN ({reasons})),
     source     TEXT NOT NULL DEFAULT '',
     created_at REAL NOT NULL
 );
-"""
+""".format(reasons=",".join(f"'{r}'" for r in SuppressionReason))
 
 
 @dataclass(frozen=True)
@@ -50,7 +61,7 @@ class SuppressionStore:
                               " WHERE email=?", (email,)).fetchone()
         return Suppression(*row) if row else None
 
-    def suppress(self, email: str, reason: str, source: str = "") -> bool:
+    def suppress(self, email: str, reason: SuppressionReason, source: str = "") -> bool:
         """True if the address was not suppressed before (a repeat is harmless)."""
         cursor = self.db.execute(
             "INSERT OR IGNORE INTO suppressions (email, reason, source, created_at)"
@@ -59,7 +70,8 @@ class SuppressionStore:
         )
         return cursor.rowcount == 1
 
-    def unsuppress(self, email: str, reasons: tuple[str, ...] = REASONS) -> bool:
+    def unsuppress(self, email: str,
+                   reasons: tuple[SuppressionReason, ...] = REASONS) -> bool:
         """Lift a suppression, only if its reason is one of `reasons`."""
         marks = ",".join("?" * len(reasons))
         cursor = self.db.execute(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from email.header import decode_header, make_header
 from pathlib import Path
 
-from digest.audience.suppressions import SuppressionStore
+from digest.audience.suppressions import SuppressionReason, SuppressionStore
 from digest.audience.unsubscribe_tokens import read_token
 from digest.errors import BadUnsubscribeToken, DigestError
 
@@ -60,7 +60,7 @@ def process_mailbox(path: Path, store: SuppressionStore, secret: str,
         except BadUnsubscribeToken:
             result.bad_tokens += 1
             continue
-        if store.suppress(email, "unsubscribed", "mailto"):
+        if store.suppress(email, SuppressionReason.UNSUBSCRIBED, "mailto"):
             result.unsubscribed += 1
         else:
             result.already += 1

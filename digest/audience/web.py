@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from digest.audience.suppressions import open_suppressions
+from digest.audience.suppressions import SuppressionReason, open_suppressions
 from digest.audience.unsubscribe_tokens import read_token
 from digest.errors import BadUnsubscribeToken
 from digest.models import Subscriber
@@ -74,12 +74,12 @@ class UnsubscribeService:
 
     def suppress(self, email: str, source: str) -> None:
         with open_suppressions(self.settings.db_path) as store:
-            store.suppress(email, "unsubscribed", source)
+            store.suppress(email, SuppressionReason.UNSUBSCRIBED, source)
 
     def lift(self, email: str) -> bool:
         """Only an unsubscribe can be undone here; a bounce or complaint needs an editor."""
         with open_suppressions(self.settings.db_path) as store:
-            store.unsuppress(email, reasons=("unsubscribed",))
+            store.unsuppress(email, reasons=(SuppressionReason.UNSUBSCRIBED,))
             return not store.is_suppressed(email)
 
 

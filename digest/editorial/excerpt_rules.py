@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Literal
 
 from digest.text.furniture import (
     has_contact,
@@ -127,12 +128,16 @@ def is_quote_fragment(sentence: str) -> bool:
 
 
 Rule = Callable[[str], bool]
-OPENING_RULES: dict[str, Rule] = {
+OpeningRule = Literal["dangling_opening", "dateline", "quote_fragment"]
+ContentRule = Literal["fragment", "question", "unbalanced_quotes", "byline", "boilerplate",
+                      "caption", "copyright", "contact", "timestamp", "breadcrumb"]
+RuleName = OpeningRule | ContentRule
+OPENING_RULES: dict[OpeningRule, Rule] = {
     "dangling_opening": has_dangling_opening,
     "dateline": has_dateline,
     "quote_fragment": is_quote_fragment,
 }
-CONTENT_RULES: dict[str, Rule] = {
+CONTENT_RULES: dict[ContentRule, Rule] = {
     "fragment": is_fragment,
     "question": is_question,
     "unbalanced_quotes": has_unbalanced_quotes,
@@ -145,22 +150,22 @@ CONTENT_RULES: dict[str, Rule] = {
     "breadcrumb": is_breadcrumb,
 }
 # Failures that are page furniture: selection skips them and keeps reading.
-NOISE_RULES = frozenset(
+NOISE_RULES: frozenset[ContentRule] = frozenset(
     {"byline", "boilerplate", "caption", "copyright", "contact", "timestamp", "breadcrumb"}
 )
 
 
-def content_faults(sentence: str) -> list[str]:
+def content_faults(sentence: str) -> list[RuleName]:
     """Names of the content rules `sentence` breaks."""
     return [name for name, rule in CONTENT_RULES.items() if rule(sentence)]
 
 
-def opening_faults(sentence: str) -> list[str]:
+def opening_faults(sentence: str) -> list[RuleName]:
     """Names of the opening rules `sentence` breaks."""
     return [name for name, rule in OPENING_RULES.items() if rule(sentence)]
 
 
-def broken_rules(sentence: str, *, opening: bool) -> list[str]:
+def broken_rules(sentence: str, *, opening: bool) -> list[RuleName]:
     """Names of the rules `sentence` breaks, content rules first."""
     return content_faults(sentence) + (opening_faults(sentence) if opening else [])
 

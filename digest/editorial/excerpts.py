@@ -27,6 +27,7 @@ it runs the chain and audits its output.
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from digest.editorial.excerpt_paragraph import PARAGRAPH_MIN_WORDS as PARAGRAPH_MIN_WORDS
 from digest.editorial.excerpt_paragraph import stopless_end_is_whole, whole_paragraph
@@ -46,6 +47,8 @@ from digest.words import count_words
 __all__ = ["audit_excerpt", "excerpt_of", "explain_excerpt", "make_excerpt"]
 
 DEFAULT_BUDGET = ExcerptBudget()
+# The step of the fallback chain that made an excerpt (see the module docstring).
+ExcerptStep = Literal["editor", "body", "description", "paragraph", "none"]
 
 _SPACES = re.compile(r"\s+")
 
@@ -72,7 +75,7 @@ def _make(
     description: str | None,
     editor_excerpt: str | None,
     budget: ExcerptBudget,
-) -> tuple[str, str]:
+) -> tuple[str, ExcerptStep]:
     """(excerpt, the fallback step that made it): see the module docstring."""
     if editor_excerpt and editor_excerpt.strip():
         return _SPACES.sub(" ", editor_excerpt).strip(), "editor"
@@ -157,7 +160,8 @@ def excerpt_of(article: Article, budget: ExcerptBudget = DEFAULT_BUDGET) -> str:
     return explain_excerpt(article, budget)[0]
 
 
-def explain_excerpt(article: Article, budget: ExcerptBudget = DEFAULT_BUDGET) -> tuple[str, str]:
+def explain_excerpt(article: Article, budget: ExcerptBudget = DEFAULT_BUDGET
+                    ) -> tuple[str, ExcerptStep]:
     """(excerpt, step): the step of the fallback chain that made it, "none" when empty."""
     return _make(
         article.body,

@@ -21,7 +21,7 @@ from digest.audience.lists import (
     load_subscribers,
 )
 from digest.audience.records import check_address
-from digest.audience.suppressions import REASONS, open_suppressions
+from digest.audience.suppressions import REASONS, SuppressionReason, open_suppressions
 from digest.audience.unsubscribe_mail import process_mailbox
 from digest.cli.commands.common import add_workspace, settings_from, warn
 from digest.errors import ConfigError, DigestError, ExitCode, SubscriberError
@@ -194,7 +194,7 @@ def _address(text: str) -> str:
 def unsubscribe(args: argparse.Namespace, settings: Settings) -> int:
     email = _address(args.email)
     with open_suppressions(settings.db_path) as store:
-        if store.suppress(email, "unsubscribed", "editor"):
+        if store.suppress(email, SuppressionReason.UNSUBSCRIBED, "editor"):
             print("unsubscribed: no more mail to this address, from now on", file=sys.stderr)
         else:
             found = store.get(email)
