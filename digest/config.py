@@ -87,7 +87,10 @@ def parse_smtp_url(url: str, env: dict[str, str],
     (digest.yaml's line, or the environment variable)."""
     if url.strip() == SmtpMode.CAPTURE:
         return {"mode": SmtpMode.CAPTURE}
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as error:  # e.g. "Invalid IPv6 URL"
+        raise fail(f"SMTP URL cannot be read: {error}") from error
     if parts.scheme not in (SmtpMode.SMTP, SmtpMode.SMTPS):
         raise fail("SMTP URL must start with smtp:// or smtps:// (or be 'capture')")
     if parts.password:
