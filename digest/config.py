@@ -19,6 +19,7 @@ from digest.links import slugify
 from digest.settings import (
     AudienceSettings,
     DeliverySettings,
+    DkimKeySettings,
     DkimSettings,
     ExcerptBudget,
     NewsletterSettings,
@@ -28,55 +29,9 @@ from digest.settings import (
     SourceSettings,
     ThemeSettings,
 )
-from digest.yamlfile import YamlDocument, read_yaml
+from digest.yamlfile import SectionReader, read_yaml
 
 CONFIG_NAME = "digest.yaml"
-
-
-class _ConfigReader:
-    """Typed access to the YAML mapping, with errors that name file and line."""
-
-    def __init__(self, doc: YamlDocument) -> None:
-        self.doc = doc
-
-    def fail(self, keys: tuple[str, ...], message: str) -> ConfigError:
-        return ConfigError(self.doc.path, f"{'.'.join(keys)}: {message}", self.doc.line_of(*keys))
-
-    def section(self, key: str) -> dict[str, Any]:
-        value = (self.doc.data or {}).get(key) or {}
-        if not isinstance(value, dict):
-            raise self.fail((key,), "must be a mapping")
-        return value
-
-    def text(self, section: str, key: str, default: str | None = None) -> str | None:
-        value = self.section(section).get(key, default)
-        if value is None:
-            return None
-        if isinstance(value, bool | list | dict):
-            raise self.fail((section, key), f"must be text, not {type(value).__name__}")
-        return str(value)
-
-    def number(self, section: str, key: str, default: float, minimum: float = 0) -> float:
-        value = self.section(section).get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
-            raise self.fail((section, key), f"must be a number >= {minimum}, not {value!r}")
-        return float(value)
-
-    def url_list(self, section: str, key: str) -> tuple[str, ...]:
-        """A list of absolute http(s) URLs; a bad entry is named by its own line."""
-        value = self.section(section).get(key) or []
-        if not isinstance(value, list):
-            raise self.fail((section, key), "must be a list of http(s) URLs")
-        urls = []
-        for index, item in enumerate(value):
-            url = str(item).strip()
-            parts = urlsplit(url)
-            if isinstance(item, dict | list) or parts.scheme.lower() not in ("http", "https") \
-                    or not parts.netloc or any(ch.isspace() for ch in url):
-                raise ConfigError(self.doc.path, f"{section}.{key}: {url!r} is not an absolute "
-                                  "http(s) URL", self.doc.line_of(section, key, index))
-            urls.append(url)
-        return tuple(urls)
 
 
 def parse_smtp_url(url: str, env: dict[str, str],
@@ -121,7 +76,7 @@ def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Setting
     doc = read_yaml(path, ConfigError)
     if not isinstance(doc.data, dict):
         raise ConfigError(path, "must be a mapping of sections (newsletter, smtp, ...)", line=1)
-    read = _ConfigReader(doc)
+    read = SectionReader(doc)
 
     name = read.text("newsletter", "name")
     sender = read.text("newsletter", "from")
@@ -196,7 +151,7 @@ def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Setting
     )
 
 
-def _read_names(read: _ConfigReader, section: str, key: str) -> tuple[str, ...]:
+def _read_names(read: SectionReader, section: str, key: str) -> tuple[str, ...]:
     """A list of plain names; a list name must stay inside subscribers/ (no path)."""
     value = read.section(section).get(key) or []
     if isinstance(value, str):
@@ -221,7 +176,7 @@ _FONTS = re.compile(r"^[A-Za-z0-9 ,'-]+$")  # no quotes or semicolons: they end 
 _ISO_WEEK = re.compile(r"^\d{4}-W\d{2}$")
 
 
-def _read_theme(read: _ConfigReader, newsletter: NewsletterSettings) -> ThemeSettings:
+def _read_theme(read: SectionReader, newsletter: NewsletterSettings) -> ThemeSettings:
     """theme: colours (#rgb or #rrggbb), font stacks, an http(s) logo, edition numbering."""
     base = ThemeSettings()
     values: dict[str, Any] = {}
@@ -256,7 +211,7 @@ def _read_theme(read: _ConfigReader, newsletter: NewsletterSettings) -> ThemeSet
     )
 
 
-def _read_delivery(read: _ConfigReader, workspace: Path,
+def _read_delivery(read: SectionReader, workspace: Path,
                    sender: str) -> tuple[DeliverySettings, DkimSettings | None]:
     """The `delivery:` and `dkim:` sections."""
     delivery = DeliverySettings(
@@ -272,15 +227,32 @@ def _read_delivery(read: _ConfigReader, workspace: Path,
     )
     if delivery.retry_cap < delivery.retry_base:
         raise read.fail(("delivery", "retry_cap"), "must not be below delivery.retry_base")
-    key = read.text("dkim", "key")
-    if not key:
-        return delivery, None
-    selector = read.text("dkim", "selector")
-    if not selector:
-        raise read.fail(("dkim", "selector"), "is required when dkim.key is set")
+    return delivery, _read_dkim(read, workspace, sender)
+
+
+def _read_dkim(read: SectionReader, workspace: Path, sender: str) -> DkimSettings | None:
+    """`dkim:` with `key` and `selector`, or `keys:` as a list of {selector, key}."""
+    section = read.section("dkim")
+    if "keys" in section:
+        entries = section["keys"]
+        if not isinstance(entries, list) or not entries or not all(
+                isinstance(entry, dict) for entry in entries):
+            raise read.fail(("dkim", "keys"), "must be a list of {selector: ..., key: ...}")
+        pairs: list[tuple[Any, Any, tuple[str | int, ...]]] = [
+            (entry.get("selector"), entry.get("key"), ("dkim", "keys", index))
+            for index, entry in enumerate(entries)]
+    elif read.text("dkim", "key"):
+        pairs = [(read.text("dkim", "selector"), read.text("dkim", "key"), ("dkim",))]
+    else:
+        return None
+    keys = []
+    for selector, key, where in pairs:
+        if not selector or not isinstance(selector, str):
+            raise read.fail((*where, "selector"), "is required for each DKIM key")
+        key_path = Path(str(key)).expanduser()
+        key_path = key_path if key_path.is_absolute() else workspace / key_path
+        if not key or not key_path.is_file():
+            raise read.fail((*where, "key"), f"key file {key_path} not found")
+        keys.append(DkimKeySettings(selector=selector, key=key_path))
     domain = read.text("dkim", "domain") or sender.rpartition("@")[2].strip(" >").lower()
-    key_path = Path(key).expanduser()
-    key_path = key_path if key_path.is_absolute() else workspace / key_path
-    if not key_path.is_file():
-        raise read.fail(("dkim", "key"), f"key file {key_path} not found")
-    return delivery, DkimSettings(selector=selector, domain=domain, key=key_path)
+    return DkimSettings(domain=domain, keys=tuple(keys))

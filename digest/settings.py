@@ -60,12 +60,20 @@ class DeliverySettings:
 
 
 @dataclass(frozen=True)
-class DkimSettings:
-    """Optional DKIM signing (`dkim:` in digest.yaml); the key file holds RSA or Ed25519."""
+class DkimKeySettings:
+    """One signing key: a PEM file (RSA or Ed25519) and the selector its DNS record is under."""
 
     selector: str
-    domain: str
     key: Path
+
+
+@dataclass(frozen=True)
+class DkimSettings:
+    """Optional DKIM signing (`dkim:` in digest.yaml): one key, or several (an RSA and an
+    Ed25519 key give every message two signatures)."""
+
+    domain: str
+    keys: tuple[DkimKeySettings, ...]
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import yaml
 
-from digest.errors import LocatedError
+from digest.errors import ConfigError, LocatedError
 
 E = TypeVar("E", bound=LocatedError)
 
@@ -64,3 +65,51 @@ def located_yaml_error(exc: yaml.YAMLError, path: Path, error: type[E],
     if context and not context.startswith("while "):
         problem = f"{context}, {problem}"
     return error(path, f"{what}: {problem}", line=line)
+
+
+class SectionReader:
+    """Typed access to a settings file's sections (`section.key`), with errors that name
+    file and line."""
+
+    def __init__(self, doc: YamlDocument) -> None:
+        self.doc = doc
+
+    def fail(self, keys: tuple[str | int, ...], message: str) -> ConfigError:
+        where = ".".join(str(key) for key in keys)
+        return ConfigError(self.doc.path, f"{where}: {message}", self.doc.line_of(*keys))
+
+    def section(self, key: str) -> dict[str, Any]:
+        value = (self.doc.data or {}).get(key) or {}
+        if not isinstance(value, dict):
+            raise self.fail((key,), "must be a mapping")
+        return value
+
+    def text(self, section: str, key: str, default: str | None = None) -> str | None:
+        value = self.section(section).get(key, default)
+        if value is None:
+            return None
+        if isinstance(value, bool | list | dict):
+            raise self.fail((section, key), f"must be text, not {type(value).__name__}")
+        return str(value)
+
+    def number(self, section: str, key: str, default: float, minimum: float = 0) -> float:
+        value = self.section(section).get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+            raise self.fail((section, key), f"must be a number >= {minimum}, not {value!r}")
+        return float(value)
+
+    def url_list(self, section: str, key: str) -> tuple[str, ...]:
+        """A list of absolute http(s) URLs; a bad entry is named by its own line."""
+        value = self.section(section).get(key) or []
+        if not isinstance(value, list):
+            raise self.fail((section, key), "must be a list of http(s) URLs")
+        urls = []
+        for index, item in enumerate(value):
+            url = str(item).strip()
+            parts = urlsplit(url)
+            if isinstance(item, dict | list) or parts.scheme.lower() not in ("http", "https") \
+                    or not parts.netloc or any(ch.isspace() for ch in url):
+                raise ConfigError(self.doc.path, f"{section}.{key}: {url!r} is not an absolute "
+                                  "http(s) URL", self.doc.line_of(section, key, index))
+            urls.append(url)
+        return tuple(urls)

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from digest.delivery.dkim import Signer
 from digest.errors import ConfigError
-from digest.settings import DkimSettings
+from digest.settings import DkimKeySettings, DkimSettings
 
 MESSAGE = (
     b"From: Tidewater Notes <notes@tidewater.example>\r\n"
@@ -40,13 +40,14 @@ def write_key(path: Path, kind: str) -> Path:
 
 def signer_for(tmp_path: Path, kind: str) -> Signer:
     key = write_key(tmp_path / f"{kind}.pem", kind)
-    return Signer(DkimSettings(selector="s2026", domain="tidewater.example", key=key))
+    return Signer.from_settings(DkimSettings(
+        domain="tidewater.example", keys=(DkimKeySettings(selector="s2026", key=key),)))
 
 
 def verify(signer: Signer, message: bytes) -> bool:
     def dns(name: bytes, timeout: int = 5) -> bytes:
         assert name == b"s2026._domainkey.tidewater.example."
-        return signer.dns_record()
+        return signer.keys[0].dns_record().encode()
 
     return bool(dkim.verify(message, dnsfunc=dns))
 
@@ -79,4 +80,5 @@ def test_an_unreadable_key_is_a_config_error_naming_the_file(tmp_path: Path) -> 
     bad = tmp_path / "broken.pem"
     bad.write_text("not a key")
     with pytest.raises(ConfigError, match=r"broken\.pem: cannot read the DKIM private key"):
-        Signer(DkimSettings(selector="s", domain="tidewater.example", key=bad))
+        Signer.from_settings(DkimSettings(domain="tidewater.example",
+                                          keys=(DkimKeySettings(selector="s", key=bad),)))

@@ -108,6 +108,8 @@ def test_sent_mail_is_dkim_signed_when_configured(tmp_path: Path,
                                    extra_config=f"dkim:\n  selector: s1\n  key: {key}\n")
         code, out = run(capsys, workspace, "send")
         assert code == 0, out
-    signer = Signer(load_settings(workspace).dkim)  # type: ignore[arg-type]
+    dkim_settings = load_settings(workspace).dkim
+    assert dkim_settings is not None
+    signer = Signer.from_settings(dkim_settings)
     for received in handler.received:
-        assert dkim.verify(received.data, dnsfunc=lambda name, timeout=5: signer.dns_record())
+        assert dkim.verify(received.data, dnsfunc=lambda name, timeout=5: signer.keys[0].dns_record().encode())

@@ -76,5 +76,7 @@ def canonical_body(body: bytes, canon: Canon) -> bytes:
     exactly the empty lines at the end."""
     if canon is Canon.SIMPLE:
         return body.rstrip(b"\r\n") + b"\r\n"
-    body = _collapse_wsp(body).replace(b" \r\n", b"\r\n").rstrip(b" \r\n")
+    # Whitespace is dropped before line breaks only: a last line without one keeps it, as
+    # dkimpy does (the signer adds the final CRLF SMTP would add, so this never differs).
+    body = _collapse_wsp(body).replace(b" \r\n", b"\r\n").rstrip(b"\r\n")
     return body + b"\r\n" if body else b""

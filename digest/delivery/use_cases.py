@@ -128,7 +128,7 @@ def dry_run(settings: Settings, factory: MessageFactory,
 def message_builder(settings: Settings,
                     factory: MessageFactory) -> Callable[[Delivery], bytes]:
     """Bytes for one row: the factory's message, DKIM-signed when `dkim:` is configured."""
-    signer = Signer(settings.dkim) if settings.dkim else None
+    signer = Signer.from_settings(settings.dkim) if settings.dkim else None
 
     def build(delivery: Delivery) -> bytes:
         message = factory.build(delivery.subscriber, delivery.message_id)
