@@ -47,11 +47,11 @@ def test_entry_html_is_sanitised_to_text() -> None:
 def test_entry_problems_are_warnings_naming_the_entry() -> None:
     path = FIXTURES / "harbour.rss"
     _, warnings = read_feed_file(path, LONDON)
-    assert f"{path} entry 2 ('Crab season opens with record catch'): no date; using the " \
-           "feed's date 2026-11-25 18:00" in warnings
-    assert f"{path} entry 3: entry has no title; skipped" in warnings
-    assert any(w.startswith(f"{path} entry 4: url 'javascript:alert(document.cookie)' is not "
-                            "an absolute http(s) URL") for w in warnings)
+    assert f"{path}:18: entry 2 ('Crab season opens with record catch'): no date; using " \
+           "the feed's date 2026-11-25 18:00" in warnings
+    assert f"{path}:24: entry 3: entry has no title; skipped" in warnings
+    assert any(w.startswith(f"{path}:29: entry 4: url 'javascript:alert(document.cookie)' is "
+                            "not an absolute http(s) URL") for w in warnings)
 
 
 def test_undated_entry_in_undated_feed_takes_the_fetch_time() -> None:

@@ -120,3 +120,76 @@ def test_bio_without_a_name_line_names_its_author(tmp_path: Path) -> None:
     assert article.authors == ("Tom Baird",)
     assert article.bio is not None and article.bio.startswith("Tom Baird is a freelance writer")
     assert "freelance" not in article.body
+
+
+OP_ED_HEADLINE = "The harbour belongs to everyone, and the council should keep it that way."
+
+
+def test_a_headline_repeated_near_the_top_is_the_title_even_as_a_sentence(
+        tmp_path: Path) -> None:
+    path = write(tmp_path / "op-ed.txt", (
+        f"The Estuary Ledger\n\n{OP_ED_HEADLINE}\n\n{OP_ED_HEADLINE}\n\n"
+        "By Marguerite Okafor | March 3, 2025\n\n"
+        "Selling the west quay would raise money once and cost the town for ever.\n\n"
+        "The council meets on Thursday to decide.\n"))
+    article = read_scraped(path, UTC)
+    assert article.site_name == "The Estuary Ledger"
+    assert article.title == OP_ED_HEADLINE
+    assert article.authors == ("Marguerite Okafor",)
+    assert article.body.startswith("Selling the west quay")
+    assert OP_ED_HEADLINE not in article.body
+
+
+def test_a_kicker_between_publication_and_repeated_headline_is_dropped(tmp_path: Path) -> None:
+    path = write(tmp_path / "kicker.txt", (
+        f"The Estuary Ledger\n\nOpinion\n\n{OP_ED_HEADLINE}\n\n{OP_ED_HEADLINE.upper()}\n\n"
+        "Selling the west quay would raise money once and cost the town for ever.\n"))
+    article = read_scraped(path, UTC)
+    assert (article.site_name, article.title) == ("The Estuary Ledger", OP_ED_HEADLINE)
+    assert article.body == "Selling the west quay would raise money once and cost the town " \
+                           "for ever."
+
+
+def test_a_sentence_headline_followed_by_a_byline_is_the_title(tmp_path: Path) -> None:
+    path = write(tmp_path / "once.txt", (
+        f"The Estuary Ledger\n\n{OP_ED_HEADLINE}\n\nBy Marguerite Okafor\n\n"
+        "Selling the west quay would raise money once and cost the town for ever.\n"))
+    article = read_scraped(path, UTC)
+    assert (article.site_name, article.title) == ("The Estuary Ledger", OP_ED_HEADLINE)
+    assert article.authors == ("Marguerite Okafor",)
+
+
+def test_a_title_followed_by_its_byline_has_no_publication_line(tmp_path: Path) -> None:
+    path = write(tmp_path / "plain.txt", "Night Trains Return\n\nBy Oona Brack\n\n" + BODY)
+    article = read_scraped(path, UTC)
+    assert (article.site_name, article.title) == (None, "Night Trains Return")
+    assert article.authors == ("Oona Brack",)
+
+
+def test_about_name_heading_gives_author_and_bio(tmp_path: Path) -> None:
+    tail = ("About Marguerite Okafor\n\nMarguerite Okafor has written about the harbour "
+            "for twenty years. She lives above the chandlery.\n")
+    article = read_scraped(scraped(tmp_path, "Published: 2025-03-03", tail), UTC)
+    assert article.authors == ("Marguerite Okafor",)
+    assert article.author_bios == (("Marguerite Okafor", "Marguerite Okafor has written about "
+                                    "the harbour for twenty years. She lives above the "
+                                    "chandlery."),)
+    assert article.bio is not None and "chandlery" not in article.body
+    assert "About Marguerite" not in article.body
+
+
+def test_several_about_name_sections_and_a_pronoun_bio(tmp_path: Path) -> None:
+    tail = ("About Oona Brack\n\nShe covers transport for the Ledger.\n\n"
+            "About Teodor Vance\n\nVance is the Ledger's data reporter.\n")
+    article = read_scraped(scraped(tmp_path, "By Oona Brack", tail), UTC)
+    assert article.authors == ("Oona Brack", "Teodor Vance")
+    assert article.author_bios == (("Oona Brack", "She covers transport for the Ledger."),
+                                   ("Teodor Vance", "Vance is the Ledger's data reporter."))
+
+
+def test_about_heading_that_is_not_a_bio_stays_in_the_body(tmp_path: Path) -> None:
+    tail = "About Face\n\nThe council reversed its decision on the viaduct lights.\n"
+    article = read_scraped(scraped(tmp_path, "By Oona Brack", tail), UTC)
+    assert article.authors == ("Oona Brack",) and article.bio is None
+    assert article.body.endswith("About Face\n\nThe council reversed its decision on the "
+                                 "viaduct lights.")

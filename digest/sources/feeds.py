@@ -1,8 +1,10 @@
 """RSS 2.0 and Atom feeds (files in content/ or fetched URLs), read with feedparser.
 
 Every entry becomes an article. Entry HTML is third-party markup and is reduced to plain
-text. Problems are warnings named by source (and line where the parser knows it): an entry
-without a title is skipped; one without a date takes the feed's date, else the fetch time.
+text. Relative entry links are resolved as feed readers do (`feed_links`). Problems are
+warnings named by source and line: an entry without a title, or whose link cannot be made
+an absolute http(s) URL, is skipped; one without a date takes the feed's date, else the
+fetch time.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from digest.errors import ContentError, located
 from digest.links import checked_url, slugify
 from digest.models import Article
 from digest.sources.common import as_names, file_time, is_role, read_within, split_names
+from digest.sources.feed_links import entry_lines, feed_base, resolve
 from digest.sources.htmltext import html_to_text
 
 MAX_FEED_BYTES = 10_000_000
@@ -30,9 +33,10 @@ def read_feed_file(path: Path, tz: tzinfo) -> tuple[list[Article], list[str]]:
     return parse_feed(data, path, tz, fetched=file_time(path, tz))
 
 
-def parse_feed(data: bytes, source: Path | str, tz: tzinfo,
-               fetched: datetime) -> tuple[list[Article], list[str]]:
-    """All entries of one feed document, plus warnings about the ones that needed help."""
+def parse_feed(data: bytes, source: Path | str, tz: tzinfo, fetched: datetime,
+               fetched_from: str | None = None) -> tuple[list[Article], list[str]]:
+    """All entries of one feed document, plus warnings about the ones that needed help.
+    `fetched_from` is the URL the document came from, the last base for relative links."""
     parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=True)
     warnings: list[str] = []
     if parsed.get("bozo"):
@@ -50,9 +54,11 @@ def parse_feed(data: bytes, source: Path | str, tz: tzinfo,
     site = " ".join(str(channel.get("title") or "").split()) or None
     feed_date = _moment(channel.get("published_parsed") or channel.get("updated_parsed"))
     feed_authors = _authors(channel)
+    base = feed_base(channel, fetched_from)
+    lines = entry_lines(data, len(parsed.entries))
     articles = []
     for number, entry in enumerate(parsed.entries, 1):
-        where = f"{source} entry {number}"
+        where = located(source, lines[number - 1], f"entry {number}")
         title = " ".join(html_to_text(str(entry.get("title") or "")).split())
         if not title:
             warnings.append(f"{where}: entry has no title; skipped")
@@ -64,7 +70,7 @@ def parse_feed(data: bytes, source: Path | str, tz: tzinfo,
             warnings.append(f"{where} ({title!r}): no date; using {what} "
                             f"{published.astimezone(tz):%Y-%m-%d %H:%M}")
         try:
-            url = checked_url(entry.get("link"), where)
+            url = checked_url(resolve(entry.get("link"), base), where)
         except ContentError as error:
             warnings.append(f"{error}; entry skipped")
             continue
@@ -80,7 +86,7 @@ def parse_feed(data: bytes, source: Path | str, tz: tzinfo,
             tags=tuple(str(t.get("term")) for t in entry.get("tags", []) if t.get("term")),
             description=summary if content and summary else None,
             site_name=site,
-            image=_image(entry),
+            image=_image(entry, base),
             slug=slugify(title),
         ))
     return articles, warnings
@@ -115,8 +121,13 @@ def _authors(node: Any) -> tuple[str, ...]:
     names: list[str] = []
     for person in node.get("authors") or []:
         names += split_names(html_to_text(str(person.get("name") or "")))
+    contributors = [" ".join(str(c.get("name") or "").split())
+                    for c in node.get("contributors") or []]
     kept: list[str] = []
     for name in names or split_names(raw):
+        # a label's credit naming a contributor ("Label Media - Jane Doe") is that person
+        name = next((c for c in contributors
+                     if c and c.casefold() in name.casefold() and c != name), name)
         # "Name, Director of X": the part after the comma is a job title, not a person;
         # RSS <author> and dc:creator often repeat the same name
         if not is_role(name) and name not in kept:
@@ -130,7 +141,7 @@ def _content(entry: Any) -> str:
     return max(bodies, key=len, default="")
 
 
-def _image(entry: Any) -> str | None:
+def _image(entry: Any, base: str | None) -> str | None:
     candidates = [m.get("url") for m in entry.get("media_thumbnail") or []]
     candidates += [m.get("url") for m in entry.get("media_content") or []
                    if str(m.get("medium", m.get("type", ""))).startswith("image")]
@@ -138,7 +149,7 @@ def _image(entry: Any) -> str | None:
                    if str(e.get("type", "")).startswith("image/")]
     for candidate in candidates:
         try:
-            url = checked_url(candidate, "feed image")
+            url = checked_url(resolve(candidate, base), "feed image")
         except ContentError:
             continue
         if url:

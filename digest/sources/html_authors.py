@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from digest.sources.common import as_names, is_role, split_names
+from digest.sources.html_bylines import PARTICLES, byline_names, in_comments, looks_like_name
 from digest.sources.html_page import (
     article_nodes,
     clean_value,
-    element_text,
     json_ld_nodes,
     ld_types,
     match_key,
@@ -40,9 +40,14 @@ def page_authors(tree: Any, meta: dict[str, Any]) -> tuple[str, ...]:
        where they hold names rather than profile URLs or a publisher's imprint
        ("Example.de GmbH, Munich, Germany", "Example Radio (www.example.com)");
     3. trafilatura's byline guess, unless it is a non-name ("Submitted", "Staff"), only
-       appears inside the comments, or repeats an imprint dropped in 2;
-    4. the page's byline markup (rel=author, itemprop=author, class "author"/"byline"):
-       the first short one that holds people's names ("Von A, Berlin", "Author: A (ab)").
+       appears inside the comments, repeats an imprint dropped in 2, or is partly a
+       sentence (a bio box taken for a byline: "About A A writes about ...");
+    4. the page's visible byline (`html_bylines`): markup, else a labelled line after
+       the headline ("Author A", "By A").
+    Meta authors that are only a news agency's initials ("AP", "dpa") give way to a byline
+    that names the writer. Names lose courtesy and academic titles ("Dr. A" -> "A"), a job
+    title written after them ("A Senior Correspondent" -> "A"), and capitals ("JANE DOE"
+    -> "Jane Doe").
     """
     if tree is None:
         return _names(split_names(str(meta.get("author") or "")), set())
@@ -53,30 +58,46 @@ def page_authors(tree: Any, meta: dict[str, Any]) -> tuple[str, ...]:
     metas: list[str] = []
     imprints: list[str] = []
     for name in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
-                 "article_author", "byl"):
+                 "article_author", "byl", "byline", "search.byline", "twitter:creator"):
         for value in meta_values(tree, name):
             value = html.unescape(value)
             if "://" in value or value.startswith("@") or value.startswith("www."):
                 continue
+            if name == "twitter:creator" and not looks_like_name(value):
+                continue  # usually a handle ("jdoe"); a name only when written as one
             if _is_imprint(value, sites):
-                imprints.append(match_key(value))
+                imprints.append(_plain(value))
                 continue
             metas += split_names(value)
     named = _names(metas, sites)
+    if named and all(_AGENCY.fullmatch(n) for n in named):
+        return _names(byline_names(tree), sites) or named  # "AP" credit, "By A" on the page
     if named:
         return named
     guess = html.unescape(str(meta.get("author") or ""))
     if guess and not _is_imprint(guess.replace(";", ","), sites) and not any(
-            match_key(part) in imprint for imprint in imprints for part in guess.split(";")):
-        named = _names([g for g in split_names(guess) if not _only_in_comments(tree, g)], sites)
-        if named:
-            return named
-    return _byline(tree, sites)
+            _plain(part) in imprint for imprint in imprints for part in guess.split(";")):
+        parts = split_names(guess)
+        # one part that is a sentence ("A writes about B and lives ...") spoils the guess
+        if all(_plausible_name(_POSTS_BY.sub("", part)) for part in parts):
+            named = _names([g for g in parts if not _only_in_comments(tree, g)], sites)
+            if named:
+                return named
+    return _names(byline_names(tree), sites)
 
 
-_COMPANY = re.compile(r"\b(?:gmbh|inc|ltd|llc|plc|corp|verlag|limited)\b", re.IGNORECASE)
-_DOMAIN = re.compile(r"\bwww\.|\b[\w-]+\.(?:com|org|net|de|at|ch|fr|uk|info|io)\b",
-                     re.IGNORECASE)
+_AGENCY = re.compile(r"[A-Z]{2,4}|dpa|[A-Z][a-z]{0,2}[A-Z]{1,3}")  # AP, AFP, dpa, UPI
+
+
+def _plain(text: str) -> str:
+    """Letters and digits only: "Lefigaro Fr" repeats the imprint "lefigaro.fr"."""
+    return "".join(ch for ch in match_key(text) if ch.isalnum())
+
+
+_COMPANY = re.compile(r"\b(?:gmbh|inc|ltd|llc|plc|corp|verlag|limited|ediciones|editions|"
+                      r"éditions|edizioni|edições|publishing|holdings)\b", re.IGNORECASE)
+# a domain: "www." or a name with a lower-case top-level domain ("elmundo.es", "site.com")
+_DOMAIN = re.compile(r"\b[Ww][Ww][Ww]\.|\b[\w-]+\.[a-z]{2,6}\b")
 
 
 def _is_imprint(value: str, sites: set[str]) -> bool:
@@ -89,44 +110,17 @@ def _is_imprint(value: str, sites: set[str]) -> bool:
             and all(count_words(p) == 1 for p in parts[1:]))
 
 
-_BYLINE_MARKUP = (
-    "//body//*[@rel='author' or contains(@itemprop, 'author') or contains(translate(@class, "
-    "'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'author') or contains("
-    "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), 'byline')]")
-_BY_WORDS = re.compile(r"^(?:(?:written|posted)\s+by|by|von|par|por|door|di|av|af|"
-                       r"authors?|autor(?:in)?|auteur)\b\s*:?\s*", re.IGNORECASE)
-_PARTICLES = {"al", "bin", "da", "de", "del", "den", "der", "di", "du", "ibn", "la", "le",
-              "st", "ten", "ter", "van", "von", "y", "zu"}
-
-
-def _byline(tree: Any, sites: set[str]) -> tuple[str, ...]:
-    """Names in the first short byline element outside the comments."""
-    for element in tree.xpath(_BYLINE_MARKUP):
-        if not isinstance(element.tag, str) or _in_comments(element):
-            continue
-        text = _BY_WORDS.sub("", element_text(element))
-        text = re.sub(r"\s*\([^)]*\)", "", text).strip()
-        if not text or len(text) > 80:
-            continue
-        names = [n for n in split_names(text) if _looks_like_name(n)]
-        if names:
-            return _names(names, sites)
-    return ()
-
-
-def _looks_like_name(text: str) -> bool:
-    """Two to four words, capitalised apart from particles (von, de, van, al, ...)."""
-    words = text.split()
-    if not 2 <= len(words) <= 4 or any(ch.isdigit() for ch in text):
-        return False
-    return all(w[0].isupper() or w.casefold() in _PARTICLES for w in words)
-
-
 def _names(names: Iterable[str], sites: set[str]) -> tuple[str, ...]:
     kept = []
     for name in names:
         clean = " ".join(html.unescape(name).split())
         clean = _POSTS_BY.sub("", clean)
+        if not _plausible_name(clean):
+            continue  # a sentence of a bio box, not a name
+        clean = _TITLES.sub("", clean)
+        if clean.isupper() and len(clean.split()) > 1:
+            clean = clean.title()  # "PHILLIP RAWLS" -> "Phillip Rawls"
+        clean = _without_job_title(clean)
         clean = re.sub(r"\s*\((?:[^()]{1,6})\)$", "", clean)  # "Ana Lo (al)": editor's initials
         clean = clean.strip(" ,;|")
         if not clean or clean.casefold() in _NOT_NAMES or "@" in clean or "://" in clean:
@@ -143,9 +137,35 @@ def _names(names: Iterable[str], sites: set[str]) -> tuple[str, ...]:
     return as_names(people or kept)
 
 
-# "View all posts by A", "More from A", "By: A": link text around a name
+# "View all posts by A", "More from A", "By: A", "About A": link text or headings around
+# a name
 _POSTS_BY = re.compile(r"^(?:(?:view\s+)?(?:all\s+)?(?:posts|articles|stories)\s+by|"
-                       r"more\s+(?:from|by)|by|from)\s*:?\s+", re.IGNORECASE)
+                       r"more\s+(?:from|by)|by|from|about)\s*:?\s+", re.IGNORECASE)
+
+
+# courtesy and academic titles before a name: "Dr. A", "Prof. Dr. A", "Mrs A"
+_TITLES = re.compile(r"^(?:(?:dr|prof|mr|mrs|ms|mx)\.?(?:-ing\.)?\s+)+", re.IGNORECASE)
+
+
+def _without_job_title(name: str) -> str:
+    """"Andrea Stone Senior Washington Correspondent" -> "Andrea Stone": the shortest
+    name-like start (2-4 words) after which the rest is a job title."""
+    words = name.split()
+    for size in range(2, min(4, len(words) - 1) + 1):
+        if looks_like_name(" ".join(words[:size])) and is_role(" ".join(words[size:])):
+            return " ".join(words[:size])
+    return name
+
+
+def _plausible_name(text: str) -> bool:
+    """At most five words, and lower-case words only as particles (von, de, al, ...):
+    "A writes about B and lives in C" is a bio sentence, not a name. One-word names
+    ("Reuters", a login name) and names in scripts without case pass."""
+    words = text.split()
+    if len(words) > 5:
+        return False
+    return len(words) < 3 or all(not w[0].islower() or w.casefold() in PARTICLES
+                                 for w in words)
 
 
 def _only_in_comments(tree: Any, name: str) -> bool:
@@ -155,17 +175,7 @@ def _only_in_comments(tree: Any, name: str) -> bool:
             if isinstance(e.tag, str) and e.text and match_key(e.text) == key]
     if not hits:
         return False
-    return all(_in_comments(e) for e in hits)
-
-
-def _in_comments(element: Any) -> bool:
-    node = element
-    while node is not None:
-        label = f"{node.get('class') or ''} {node.get('id') or ''}".lower()
-        if "comment" in label:
-            return True
-        node = node.getparent()
-    return False
+    return all(in_comments(e) for e in hits)
 
 
 def _json_ld_people(tree: Any) -> list[str]:

@@ -1,9 +1,19 @@
 """The article's headline, chosen among the titles a page shows and declares.
 
 Real pages get it wrong in a few recurring ways: a <title> carrying " | Site" or
-" - Section - Site", a first <h1> that is the site's logo, an og:title with a photo credit.
-`page_title` is the headline both the visible page and its metadata agree on, with the
-segments that name the site stripped.
+" - Section - Site", a first <h1> that is the site's logo, an og:title with a photo credit
+or rewritten for sharing. `page_title` is the headline both the visible page and its
+metadata agree on, with the segments that name the site stripped.
+
+When the visible h1 and og:title differ, the editor's choice is the rule:
+- the h1, when it is a real headline of this article: not site furniture (it does not name
+  the site, and is not in the page's header, nav, footer, aside or a logo/brand/site-title
+  element) and most of its words (60%) are in the metadata titles, which are then an SEO
+  or social variant of it, or carry the site's name ("Ferry stays: board votes to keep the
+  winter crossing running" beside the h1 "Harbour board votes to keep the winter ferry
+  running");
+- og:title (with the site's name cut), when every h1 is site furniture (the logo, the
+  site's name) or says something else (a section name such as "Latest from the harbour").
 """
 
 from __future__ import annotations
@@ -37,8 +47,11 @@ def page_title(tree: Any) -> str:
        title, or to its leading part before a separator (" | ", " - ", " » ", ...);
     2. the words a visible headline and a metadata title begin with, when that is most of
        both (an h1 with a byline inside it, an og:title with a photo credit);
-    3. the first metadata title, explicit headline markup first, with the segments that
-       name the site removed.
+    3. an h1 that is this article's headline although the metadata word it differently
+       (`_article_h1`): an editor signs the headline readers see, not its SEO or social
+       variant;
+    4. the first metadata title, explicit headline markup first, with the segments that
+       name the site removed: the h1s are site furniture or say something else.
     """
     headlines = tree.xpath("//h1") + _headline_markup(tree)
     visible = [v for v in unique_texts(element_text(e) for e in headlines) if len(v) <= 400]
@@ -62,6 +75,9 @@ def page_title(tree: Any) -> str:
             shared = _shared_start(shown, candidate)
             if shared:
                 return shared
+    shown = _article_h1(tree, metadata, sites)
+    if shown:
+        return shown
     # no agreement: trust explicit metadata, then headline markup, then <title>
     document_title = [element_text(t) for t in tree.xpath("//head/title | /html/title")][:1]
     ordered = [c for c in metadata if c not in document_title]
@@ -71,6 +87,42 @@ def page_title(tree: Any) -> str:
         if stripped:
             return stripped
     return ""
+
+
+_FURNITURE = re.compile(r"logo|brand|masthead|site-?(?:title|name)|navbar", re.IGNORECASE)
+
+
+def _article_h1(tree: Any, metadata: list[str], sites: set[str]) -> str:
+    """The first h1 that is a headline of this article although no metadata title agrees
+    with it word for word: not site furniture (the site's name, a logo, inside a page
+    header, nav or footer) and most of its words found in the metadata titles, which
+    are then an SEO or social variant of it ("Hill: Meyer, Saban grandstanding about
+    agents" beside the h1 "Florida, Alabama grandstanding?")."""
+    declared = set().union(*(_words(m) for m in metadata)) if metadata else set()
+    for element in tree.xpath("//body//h1"):
+        text = element_text(element)
+        words = _words(text)
+        if not words or len(text) > 400 or names_site(text, sites) or _is_furniture(element):
+            continue
+        if len(words & declared) >= max(1, 0.6 * len(words)):
+            return text
+    return ""
+
+
+def _is_furniture(element: Any) -> bool:
+    for node in [element, *element.iterancestors()]:
+        if node.tag in ("header", "nav", "footer", "aside"):
+            return True
+        if _FURNITURE.search(f"{node.get('class') or ''} {node.get('id') or ''}"):
+            return True
+    return False
+
+
+def _words(text: str) -> set[str]:
+    """Content words of a title (three letters or more), Han and kana one by one."""
+    key = match_key(text)
+    return {w for w in re.findall(r"[^\W\d_]{3,}", key) if not CJK.match(w)} | set(
+        CJK.findall(key))
 
 
 def _headline_markup(tree: Any) -> list[Any]:

@@ -45,7 +45,8 @@ def load_remote(sources: SourceSettings, cache_dir: Path, tz: tzinfo,
             progress(f"  source {done}/{total}: {url}")  # fetching can be slow: say what is on
             try:
                 got = fetcher.fetch(url, max_age=sources.feed_max_age)
-                entries, notes = parse_feed(got.content, url, tz, fetched=got.fetched_at)
+                entries, notes = parse_feed(got.content, url, tz, fetched=got.fetched_at,
+                                            fetched_from=got.final_url)
             except DigestError as error:
                 warnings.append(f"{error}; feed skipped")
                 continue

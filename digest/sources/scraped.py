@@ -11,6 +11,12 @@
     Jane Doe                         <- a name line (or several names) then the bio;
     Bio paragraph ...                   several "name, bio" pairs for several authors
 
+The headline is found by these rules, first match wins: a line that appears twice in a row
+near the top (so a headline that reads like a sentence, full stop and all, is still the
+headline); a line followed by a byline or dateline; else the second line, unless it is
+already body text. An author section may also be headed "About Jane Doe": the name is the
+author's when the paragraph after it is about them (starts with their name or He/She/They).
+
 Editor-written input: a file without title or body is an error naming file:line.
 """
 
@@ -134,12 +140,54 @@ def _is_prose(line: str) -> bool:
     return words >= 25 or (words >= 12 and line.rstrip().endswith((".", '."', ".”")))
 
 
+def _same_line(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
 def _head(lines: list[str]) -> tuple[str | None, str, int]:
-    """(publication, title, lines used): the publication line is there unless the second
-    line is already body text or repeats the first (then the first line is the title)."""
-    if _is_prose(lines[1]) or lines[1] == lines[0]:
+    """(publication, title, lines used) from the first few lines.
+
+    A line repeated at once within the first three is the headline whatever it looks like
+    (scrapers repeat headlines; a sentence-like op-ed headline ends in a full stop), and a
+    line before it is the publication; a kicker between the two ("Opinion") is dropped.
+    Else a second line followed by a byline or dateline is the headline. Else the second
+    line is, unless it is already body text or a byline (then there is no publication
+    line)."""
+    for index in range(min(3, len(lines) - 1)):
+        if _same_line(lines[index], lines[index + 1]):
+            return (lines[0] if index else None), lines[index], index + 1
+    if _read_byline(lines[1]) or _is_dateline(lines[1]):
+        return None, lines[0], 1  # "Title / By Jane Doe": no publication line
+    follows = lines[2] if len(lines) > 2 else ""
+    if follows and (_read_byline(follows) or _is_dateline(follows)):
+        return lines[0], lines[1], 2
+    if _is_prose(lines[1]):
         return None, lines[0], 1
     return lines[0], lines[1], 2
+
+
+_ABOUT = re.compile(r"^about\s+(?P<name>.+?)\s*:?$", re.IGNORECASE)
+_PRONOUN_START = re.compile(r"^(?:he|she|they)\b", re.IGNORECASE)
+
+
+def _about_name(line: str, following: list[str]) -> str | None:
+    """"About Jane Doe" heading an author bio -> "Jane Doe". The name must look like a
+    person's (2-4 capitalised words) and the next paragraph must be about them: start with
+    their name, first or last name, or He/She/They, so "About Face" stays in the body."""
+    match = _ABOUT.match(line)
+    if not match or not following:
+        return None
+    name = match.group("name").strip()
+    words = name.split()
+    if not 2 <= len(words) <= 4 or not _looks_like_name(name) or len(split_names(name)) != 1:
+        return None
+    bio = following[0]
+    starts = {name.casefold(), words[0].casefold(), words[-1].casefold()}
+    opening = re.sub(r"['’]s$", "", bio.split()[0].strip(",.:")).casefold()  # "Jane's"
+    if bio.casefold().startswith(name.casefold()) or opening in starts \
+            or _PRONOUN_START.match(bio):
+        return name
+    return None
 
 
 def _bio_subject(bio: str) -> str | None:
@@ -154,7 +202,7 @@ def read_scraped(path: Path, tz: tzinfo) -> Article:
         raise ContentError(
             path, "scraped article needs a publication line, a title and a body", line=1
         )
-    publication, title, used = _head([line for _, line in blocks[:2]])
+    publication, title, used = _head([line for _, line in blocks[:4]])
     rest = [line for _, line in blocks[used:]]
     byline_names: list[str] = []
     published: datetime | None = None
@@ -163,7 +211,8 @@ def read_scraped(path: Path, tz: tzinfo) -> Article:
         line = rest[0]
         byline = _read_byline(line)
         dateline = _is_dateline(line) if byline is None else None
-        if line in (title, publication) or _is_noise(line):
+        if any(_same_line(line, known) for known in (title, publication or "")) \
+                or _is_noise(line):
             pass
         elif byline is not None:
             byline_names = byline_names or byline[0]
@@ -178,6 +227,11 @@ def read_scraped(path: Path, tz: tzinfo) -> Article:
     for index, line in enumerate(rest):
         if _AUTHOR_HEADING.match(line) and index + 1 < len(rest):
             section = rest[index + 1:]
+            break
+        if _about_name(line, rest[index + 1:index + 2]):
+            # "About Jane Doe" sections: each heading becomes the name line before its bio
+            section = [_about_name(s, rest[i + 1:i + 2]) or s
+                       for i, s in enumerate(rest[index:], index)]
             break
         if not _is_noise(line):
             body.append(line)
