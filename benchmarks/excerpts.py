@@ -1,17 +1,20 @@
-"""Measure the excerpt engine against Lead-3 and a lead-by-words baseline.
+"""Measure the excerpt engine against Lead-3, lead sentences in the same budget, lead-by-words.
 
     python benchmarks/excerpts.py [--eval PATH] [--out docs/EXCERPTS.md]
 
-ROUGE-1/2/L F1 (rouge_score, stemming on) per dataset, audited rule violations per rule over
-all rows, and articles per second on one core (engine only, best of 3 passes). The eval
-file is research data kept outside the repository; when it is absent this prints a message
-and exits 0.
+ROUGE-1/2/L F1 (rouge_score, stemming on) per dataset; for ROUGE-1, a 95% bootstrap
+interval of each system's mean and paired bootstrap 95% intervals of engine minus each
+baseline (rows resampled with replacement, fixed seed, so the figures repeat); audited rule
+violations per rule over all rows, and articles per second on one core (engine only, best of
+3 passes). The eval file is research data kept outside the repository; when it is absent
+this prints a message and exits 0.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 import time
 from collections import Counter
@@ -25,14 +28,36 @@ sys.path.insert(0, str(ROOT))
 from digest.editorial.excerpts import audit_excerpt, make_excerpt  # noqa: E402
 from digest.settings import ExcerptBudget  # noqa: E402
 from digest.text.sentences import split_sentences  # noqa: E402
+from digest.words import count_words  # noqa: E402
 
 DEFAULT_EVAL = ROOT.parent / "shared/eval/excerpts-dev.jsonl"
 METRICS = ("rouge1", "rouge2", "rougeL")
+RESAMPLES = 10_000
+# Per (dataset, system): per-row F1 (x100) for each metric, in row order.
+Scores = dict[tuple[str, str], dict[str, list[float]]]
 
 
 def lead_sentences(text: str, count: int = 3) -> str:
     """Lead-3: the first `count` sentences, as the literature computes it (no cleaning)."""
     return " ".join(split_sentences(text)[:count])
+
+
+def lead_within_budget(text: str, budget: ExcerptBudget) -> str:
+    """Whole lead sentences, no rules, chosen as the engine chooses: from the first sentence
+    that fits, while under the target and the next one still fits the budget."""
+    chosen: list[str] = []
+    words = chars = 0
+    for sentence in split_sentences(text):
+        size, extra = count_words(sentence), len(sentence) + (1 if chosen else 0)
+        if words + size > budget.max_words or chars + extra > budget.max_chars:
+            if chosen:
+                break
+            continue
+        chosen.append(sentence)
+        words, chars = words + size, chars + extra
+        if words >= budget.target_words:
+            break
+    return " ".join(chosen)
 
 
 def lead_words(text: str, count: int) -> str:
@@ -47,24 +72,31 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 
 def score(
     systems: dict[str, Callable[[dict[str, Any]], str]], rows: list[dict[str, Any]]
-) -> dict[tuple[str, str], dict[str, float]]:
-    """Mean ROUGE F1 (x100) per (dataset, system)."""
+) -> Scores:
+    """Per-row ROUGE F1 (x100) per (dataset, system), rows in file order."""
     from rouge_score import rouge_scorer
 
     scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
-    sums: dict[tuple[str, str], Counter[str]] = {}
-    counts: Counter[str] = Counter()
+    scores: Scores = {}
     for row in rows:
-        counts[row["dataset"]] += 1
         for name, system in systems.items():
-            scores = scorer.score(row["reference"], system(row))
-            bucket = sums.setdefault((row["dataset"], name), Counter())
+            found = scorer.score(row["reference"], system(row))
+            bucket = scores.setdefault((row["dataset"], name), {m: [] for m in METRICS})
             for metric in METRICS:
-                bucket[metric] += scores[metric].fmeasure
-    return {
-        key: {metric: 100 * total[metric] / counts[key[0]] for metric in METRICS}
-        for key, total in sums.items()
-    }
+                bucket[metric].append(100 * found[metric].fmeasure)
+    return scores
+
+
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values)
+
+
+def bootstrap_interval(values: list[float], seed: int = 0) -> tuple[float, float]:
+    """95% percentile interval of the mean of `values` (or of paired differences)."""
+    rng = random.Random(seed)
+    n = len(values)
+    means = sorted(mean([values[rng.randrange(n)] for _ in range(n)]) for _ in range(RESAMPLES))
+    return means[int(0.025 * RESAMPLES)], means[int(0.975 * RESAMPLES) - 1]
 
 
 def measure_speed(rows: list[dict[str, Any]], budget: ExcerptBudget) -> float:
@@ -82,9 +114,11 @@ def build_report(rows: list[dict[str, Any]], budget: ExcerptBudget) -> str:
     excerpts = {
         row["id"]: make_excerpt(row["text"], title=row.get("title"), budget=budget) for row in rows
     }
+    same_budget = "lead-same-budget"
     systems: dict[str, Callable[[dict[str, Any]], str]] = {
         "engine": lambda row: excerpts[row["id"]],
         "lead-3": lambda row: lead_sentences(row["text"]),
+        same_budget: lambda row: lead_within_budget(row["text"], budget),
         f"lead-{budget.target_words}-words": lambda row: lead_words(
             row["text"], budget.target_words
         ),
@@ -99,23 +133,47 @@ def build_report(rows: list[dict[str, Any]], budget: ExcerptBudget) -> str:
         )
     empty = sum(1 for text in excerpts.values() if not text)
     mean_words = sum(len(text.split()) for text in excerpts.values()) / len(rows)
+    baseline_words = sum(len(lead_within_budget(row["text"], budget).split()) for row in rows)
     speed = measure_speed(rows, budget)
     datasets = sorted({row["dataset"] for row in rows})
     lines = [
-        "| dataset | system | ROUGE-1 | ROUGE-2 | ROUGE-L |",
-        "|---|---|---:|---:|---:|",
+        "| dataset | system | ROUGE-1 | ROUGE-1 95% CI | ROUGE-2 | ROUGE-L |",
+        "|---|---|---:|---:|---:|---:|",
     ]
     for dataset in datasets:
         n = sum(1 for row in rows if row["dataset"] == dataset)
         for name in systems:
-            cells = " | ".join(f"{results[(dataset, name)][metric]:.2f}" for metric in METRICS)
-            lines.append(f"| {dataset} (n={n}) | {name} | {cells} |")
+            found = results[(dataset, name)]
+            low, high = bootstrap_interval(found["rouge1"])
+            lines.append(
+                f"| {dataset} (n={n}) | {name} | {mean(found['rouge1']):.2f} | "
+                f"{low:.2f} to {high:.2f} | {mean(found['rouge2']):.2f} | "
+                f"{mean(found['rougeL']):.2f} |"
+            )
+    lines += [
+        "",
+        "| dataset | ROUGE-1 difference | mean | paired bootstrap 95% CI |",
+        "|---|---|---:|---:|",
+    ]
+    for dataset in datasets:
+        engine = results[(dataset, "engine")]["rouge1"]
+        for name in systems:
+            if name == "engine":
+                continue
+            other = results[(dataset, name)]["rouge1"]
+            differences = [a - b for a, b in zip(engine, other, strict=True)]
+            low, high = bootstrap_interval(differences)
+            lines.append(
+                f"| {dataset} | engine minus {name} | {mean(differences):+.2f} | "
+                f"{low:+.2f} to {high:+.2f} |"
+            )
     lines += [
         "",
         f"- Audited rule violations (engine, all {len(rows)} rows): "
         + (", ".join(f"{rule}: {count}" for rule, count in sorted(violations.items())) or "0"),
         f"- Empty excerpts (caller falls back): {empty}",
-        f"- Mean excerpt length: {mean_words:.1f} words (budget: target {budget.target_words}, "
+        f"- Mean excerpt length: {mean_words:.1f} words ({same_budget}: "
+        f"{baseline_words / len(rows):.1f}; budget: target {budget.target_words}, "
         f"max {budget.max_words} words, max {budget.max_chars} characters)",
         f"- Speed: {speed:,.0f} articles/s on one core (engine only, best of 3)",
     ]

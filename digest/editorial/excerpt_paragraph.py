@@ -9,6 +9,7 @@ summaries often lose their last full stop). Visibly cut text (`...`, `…`, a tr
 
 from __future__ import annotations
 
+from digest.editorial.excerpt_analysis import SOURCE_RULES, marked_paragraphs
 from digest.editorial.excerpt_rules import (
     NOISE_RULES,
     Context,
@@ -19,7 +20,7 @@ from digest.editorial.excerpt_rules import (
     opening_faults,
     strip_dateline,
 )
-from digest.editorial.excerpt_selection import SOURCE_RULES, fits, join, paragraphs
+from digest.editorial.excerpt_selection import fits, join
 from digest.settings import ExcerptBudget
 from digest.text.sentences import split_paragraph
 from digest.words import count_words
@@ -31,9 +32,11 @@ _CUT_ENDINGS = ("...", "…", ":", "：", ",", "，", ";", "-", "–", "—")
 
 
 def whole_paragraph(text: str, context: Context, budget: ExcerptBudget) -> str:
-    """The first substantial paragraph, whole, if it passes the rules with or without a
-    final stop (step 4 of the fallback chain); "" otherwise."""
-    for paragraph in paragraphs(text):
+    """The first substantial paragraph (list items are not paragraphs here), whole, if it
+    passes the rules with or without a final stop (step 4 of the fallback chain); "" otherwise."""
+    for paragraph, listed in marked_paragraphs(text):
+        if listed:
+            continue  # a list item is no paragraph of prose ("- CPU Usage: u13.47 ...")
         sentences = [strip_dateline(s) for s in split_paragraph(paragraph)]
         candidate = join(sentences)
         words = count_words(candidate)

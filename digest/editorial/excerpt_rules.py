@@ -78,25 +78,35 @@ def normalise(text: str) -> str:
 
 # --- opening rules -------------------------------------------------------------------------
 
+# Pronouns and demonstratives point back to an earlier sentence; as the first sentence of a
+# text they are an ordinary lead ("They may not look like much, ...").
 # fmt: off
-_DANGLING = frozenset(
+_POINTING = frozenset(
     [
         "he", "she", "it", "its", "it's", "they", "them", "their", "theirs", "his", "her", "hers",
-        "him", "we", "us", "our", "this", "that", "these", "those", "such", "also", "but", "and",
-        "or", "nor", "so", "yet", "however", "meanwhile", "moreover", "furthermore", "still",
-        "then", "thus", "therefore", "hence", "instead", "nevertheless", "nonetheless", "besides",
-        "additionally", "likewise", "similarly", "otherwise", "indeed", "anyway", "plus", "later",
-        "afterwards", "another", "both"
+        "him", "we", "us", "our", "this", "that", "these", "those", "such", "another", "both"
+    ]
+)
+# Connectives continue an argument wherever they stand.
+_CONNECTIVES = frozenset(
+    [
+        "also", "but", "and", "or", "nor", "so", "yet", "however", "meanwhile", "moreover",
+        "furthermore", "still", "then", "thus", "therefore", "hence", "instead", "nevertheless",
+        "nonetheless", "besides", "additionally", "likewise", "similarly", "otherwise", "indeed",
+        "anyway", "plus", "later", "afterwards",
+        # German, French and Spanish ones ("Und auf die...", "Mais le...", "Pero la...")
+        "und", "aber", "doch", "jedoch", "denn", "außerdem", "zudem", "trotzdem", "dennoch",
+        "et", "mais", "donc", "cependant", "pourtant", "pero", "además", "también"
     ]
 )
 # fmt: on
 # Chinese and Japanese pronouns and connectives (no spaces, so matched as prefixes).
-_DANGLING_CJK = (
-    "他", "她", "它", "其", "这", "那", "此外", "同时", "因此", "所以", "不过", "但", "而且",
-    "并且", "另外", "然而", "随后", "彼", "その", "この", "それ", "これ", "あの", "しかし", "また",
-    "さらに", "一方", "だが", "ただ", "なお",
+_POINTING_CJK = ("他", "她", "它", "其", "这", "那", "彼", "その", "この", "それ", "これ", "あの")
+_CONNECTIVES_CJK = (
+    "此外", "同时", "因此", "所以", "不过", "但", "而且", "并且", "另外", "然而", "随后", "しかし",
+    "また", "さらに", "一方", "だが", "ただ", "なお",
 )  # fmt: skip
-_FIRST_WORD = re.compile(r"[A-Za-z'’]+")
+_FIRST_WORD = re.compile(r"[A-Za-zÀ-ÿ'’]+")
 # "This week we ...": a time phrase, not a pronoun pointing back.
 _TIME_AFTER = re.compile(
     r"(?:this|that|these|those) (?:week|weekend|month|year|morning|afternoon|evening|spring"
@@ -105,17 +115,66 @@ _TIME_AFTER = re.compile(
 )
 
 
-def has_dangling_opening(sentence: str) -> bool:
-    """Opens with a pronoun or connective that needs an earlier sentence ("But", "It")."""
+# "In it, he...", "Despite this, ...": a preposition before a pronoun points back just the same.
+_PREPOSITION_POINTING = re.compile(
+    r"(?:In|On|At|Of|For|With|After|Before|Despite|Because of|By|From|Like|Unlike|Beyond"
+    r"|Besides|Under|Over|Without|Against|Apart from|Due to|Thanks to) (?:it|this|that|these"
+    r"|those|them|him|her|which)\b"
+)
+# "The move comes after...": a noun that points back to news told before it, even as a lead
+# (a page whose real lead was lost).
+_POINTING_NOUN = re.compile(
+    r"The (?:move|decision|announcement|comments|remarks|news|incident|development|statement"
+    r"|ruling|findings|revelation|resignation|deal|attack|change|changes|discovery) (?:comes?"
+    r"|came|appears|appeared|follows|followed|means|meant|marks|marked|is|was|has|had|could"
+    r"|would|will|sparked|drew|prompted)\b"
+)
+# "Intended to curb hiring, it is also...": an opening phrase, then a subject pointing back;
+# "...hopes to change that.": an object pointing back.
+_POINTING_SUBJECT = re.compile(r"[^,]{3,80}, (?:it|he|she|they|this|these|those)\b")
+_POINTING_END = re.compile(r"\b(?:this|that|these|those)[.!]$")
+# "It should not surprise anyone that...", "It is hard to say...": an empty "it" that points
+# at nothing before it.
+_EMPTY_IT = re.compile(
+    r"It(?:'s|’s| is| was| has been| had been| will be| would be| seems| seemed| remains)"
+    r"(?: not| no longer| still| just| only| also)? (?:(?:not )?(?:clear|unclear|likely"
+    r"|unlikely|possible|impossible|hard|easy|difficult|true|surprising|no surprise|no secret"
+    r"|worth|time|important|obvious|rare|common|strange|odd|ironic|fitting|tempting|fair"
+    r"|safe to say)\b|\d+|(?:one|two|three|four|five|six|seven|eight|nine|ten|a few|several"
+    r"|many) (?:years|months|weeks|days|decades|hours) (?:since|ago|before|after))"
+    r"|It (?:should not|shouldn't|does not|doesn't|did not|didn't|won't|will not|may not)"
+    r" (?:surprise|come as a surprise|matter|take long)\b|It (?:takes|took|turns out|seems)\b"
+)
+
+
+def has_dangling_opening(sentence: str, *, lead: bool = False) -> bool:
+    """Opens with a pronoun or connective that needs an earlier sentence ("But", "It"), or
+    otherwise leans on one ("In it, ...", "Intended to..., it is", "...to change that.").
+
+    The `lead` (first sentence of the text) may open with a pronoun or demonstrative: there
+    is nothing earlier for it to point to, so it is the writer's own opening."""
     if sentence.endswith((":", "：")):
         return True
     match = _FIRST_WORD.match(sentence)
     if match is None:
-        return sentence.startswith(_DANGLING_CJK)
+        if sentence.startswith(_CONNECTIVES_CJK):
+            return True
+        return not lead and sentence.startswith(_POINTING_CJK)
     word = match.group().lower().replace("’", "'")
-    if word in _DANGLING or word.split("'")[0] in _DANGLING:
-        return not (word in _DEICTIC and _TIME_AFTER.match(sentence))
-    return False
+    words = {word, word.split("'")[0]}
+    if words & _CONNECTIVES or _POINTING_NOUN.match(sentence):
+        return True
+    if words & _POINTING:
+        if lead or (word in _DEICTIC and _TIME_AFTER.match(sentence)):
+            return False
+        return not (word.startswith("it") and _EMPTY_IT.match(sentence))
+    if lead:
+        return False
+    return bool(
+        _PREPOSITION_POINTING.match(sentence)
+        or _POINTING_SUBJECT.match(sentence)
+        or _POINTING_END.search(sentence)
+    )
 
 
 _DEICTIC = frozenset(["this", "that", "these", "those"])
@@ -160,9 +219,13 @@ def content_faults(sentence: str) -> list[RuleName]:
     return [name for name, rule in CONTENT_RULES.items() if rule(sentence)]
 
 
-def opening_faults(sentence: str) -> list[RuleName]:
-    """Names of the opening rules `sentence` breaks."""
-    return [name for name, rule in OPENING_RULES.items() if rule(sentence)]
+def opening_faults(sentence: str, *, lead: bool = False) -> list[RuleName]:
+    """Names of the opening rules `sentence` breaks (as the `lead` of its text, a pronoun
+    opening is allowed)."""
+    faults: list[RuleName] = [name for name, rule in OPENING_RULES.items() if rule(sentence)]
+    if lead and "dangling_opening" in faults and not has_dangling_opening(sentence, lead=True):
+        faults.remove("dangling_opening")
+    return faults
 
 
 def broken_rules(sentence: str, *, opening: bool) -> list[RuleName]:

@@ -1,109 +1,37 @@
 """Selection: the engine that picks whole sentences from the start of a text, within a budget.
 
-The text is cut into paragraphs (an author heading ends it, hard-wrapped lines are joined,
-page headers are removed from the first ones), each sentence is analysed once, lazily, for
-the rules it breaks (`digest.editorial.excerpt_rules`), and the excerpt starts at the first sentence
-that may open it, then keeps adding the following sentences while the budget allows. Page
-furniture is skipped; any other failing sentence ends the excerpt, so no sentence is ever
-cut. `digest.editorial.excerpts` runs this on the body, then on the description.
+The excerpt starts at the first sentence that may open it (`excerpt_analysis` marks each
+one), then keeps adding the following sentences while the budget allows. Page furniture, a
+sentence already taken and a quotation after the lead are skipped, and after any skip the
+opening rules apply again (a "He said..." after a gap has no referent); any other failing
+sentence ends the excerpt, so no sentence is ever cut. An excerpt under `SHORT_WORDS` words
+makes way for a longer one from the next opening candidates. `digest.editorial.excerpts`
+runs this on the body, then on the description.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from digest.editorial.excerpt_rules import (
-    NOISE_RULES,
-    Context,
-    content_faults,
-    opening_faults,
-    strip_dateline,
-    strip_header,
-)
+from digest.editorial.excerpt_analysis import Sentence
+from digest.editorial.excerpt_rules import has_dangling_opening, normalise
 from digest.settings import ExcerptBudget
-from digest.text.sentences import split_paragraph, split_paragraphs
-from digest.words import count_words
+from digest.text.shape import is_question
 
-# The scraped shape ends with an "Author" heading, the name and the bio: never excerpt them.
-_AUTHOR_HEADING = re.compile(r"^(?:about )?(?:the )?authors?:?$|^author bio:?$", re.IGNORECASE)
 # A first sentence this short is usually a hook ("Guilty across the board.").
 _HOOK_WORDS = 10
+# A held hook gives way only to a lead this long; a shorter one answers nothing either.
+_LEAD_WORDS = 12
+# An excerpt shorter than this tells too little (the audit's `too_short` too): the next
+# openings that start a paragraph are tried.
+SHORT_WORDS = 20
+# How many openings to try for one long enough (position still decides among them).
+_OPENINGS_TRIED = 4
+_LONGER_BY = 1.5
 _QUOTE_MARKS = "\"“‘'"
-# A hard-wrapped line: no stop at the end, and the next block goes on in lower case, or this
-# one ends on a comma or a word that cannot end a sentence.
-_WRAP_TAIL = re.compile(
-    r"(?:,|\b(?:the|a|an|of|in|on|at|to|for|with|by|from|and|or|but|as|that|which|who|whose"
-    r"|its|his|her|their|our|my|your|is|are|was|were|has|have|had|be|been|will|would|than))$"
-)
 
 # CJK sentences follow each other without a space.
 _TIGHT_ENDS = frozenset("。！？｡」』）】")
-_ENDS_BLOCK = frozenset(".!?:;\"'”’)]」』）。！？…")
-
-
-@dataclass(frozen=True)
-class Sentence:
-    text: str
-    words: int
-    broken: tuple[str, ...]  # content and source rules
-    opening_broken: tuple[str, ...]  # opening rules on top of those
-
-    @property
-    def is_noise(self) -> bool:
-        return all(name in NOISE_RULES or name in SOURCE_RULES for name in self.broken)
-
-
-SOURCE_RULES = frozenset({"title", "bio", "publication"})
-
-
-def paragraphs(body: str) -> Iterator[str]:
-    """Paragraphs up to an author heading, hard-wrapped lines joined, page headers removed."""
-    for index, paragraph in enumerate(_join_wrapped(split_paragraphs(body))):
-        if _AUTHOR_HEADING.match(paragraph):
-            return
-        yield strip_header(paragraph) if index < 3 else paragraph
-
-
-def _join_wrapped(paragraphs: list[str]) -> list[str]:
-    """Join blocks that are one sentence broken over blank lines ("...in new" / "make-up")."""
-    joined: list[str] = []
-    for paragraph in paragraphs:
-        if joined:
-            previous = joined[-1]
-            if previous[-1] not in _ENDS_BLOCK and (
-                paragraph[0].islower() or _WRAP_TAIL.search(previous)
-            ):
-                joined[-1] = f"{previous} {paragraph}"
-                continue
-        joined.append(paragraph)
-    return joined
-
-
-def analyse(body: str, context: Context) -> Iterator[Sentence]:
-    """Cleaned sentences of the body, each with the rules it breaks, produced on demand."""
-    for paragraph in paragraphs(body):
-        open_quote = False
-        for raw in split_paragraph(paragraph):
-            text = strip_dateline(raw)
-            faults = content_faults(text) + context.source_rules(text)
-            if open_quote:
-                # A sentence in the middle of a quotation reads as someone else's words.
-                faults.append("inside_quote")
-            open_quote = _quote_left_open(raw, open_quote)
-            broken = tuple(faults)
-            opening = () if broken else tuple(opening_faults(text))
-            yield Sentence(text, count_words(text), broken, opening)
-
-
-def _quote_left_open(sentence: str, was_open: bool) -> bool:
-    """Whether a quotation is still open after `sentence`."""
-    straight = sentence.count('"') % 2 == 1
-    curly = sentence.count("“") - sentence.count("”")
-    if curly:
-        return curly > 0
-    return was_open != straight
 
 
 class _LazySentences:
@@ -147,54 +75,94 @@ def _is_aside(sentence: Sentence) -> bool:
 
 
 def _is_opener(sentence: Sentence) -> bool:
-    return not sentence.broken and not sentence.opening_broken
+    return not sentence.broken and not sentence.opening_broken and not sentence.list_continuation
 
 
-def _opening_order(sentences: _LazySentences) -> Iterator[int]:
+def _opening_order(sentences: _LazySentences, keep_hook: bool) -> Iterator[int]:
     """Indexes of sentences that may open the excerpt, best first.
 
-    Position decides, except that a short hook right before a real lead gives way to it.
+    Position decides, except that a short hook among the first two sentences gives way to a
+    substantial lead right after it. With `keep_hook` (an op-ed, whose author opens on
+    purpose) the hook stays first.
     """
     index, held = 0, -1
     while (sentence := sentences.get(index)) is not None:
         if _is_opener(sentence):
-            if held < 0 and index <= 1 and sentence.words < _HOOK_WORDS:
-                held = index  # a hook: offer the next opener first if it comes soon
+            if held < 0 and not keep_hook and index <= 1 and sentence.words < _HOOK_WORDS:
+                held = index  # a hook: offer the next opener first if it is a real lead
+            elif held >= 0 and (
+                sentence.words < _LEAD_WORDS or has_dangling_opening(sentence.text)
+            ):
+                yield held  # no real lead after the hook (or one leaning on it): the hook opens
+                held = -1
+                yield index
             else:
                 yield index
                 if held >= 0:
                     yield held
                     held = -1
-        elif held >= 0 and index >= 2:
-            yield held
+        elif held >= 0 and (index >= 2 or "dangling_opening" in sentence.opening_broken):
+            yield held  # no lead soon, or the next sentence leans on the hook: it opens
             held = -1
         index += 1
     if held >= 0:
         yield held
 
 
-def select(analysed: Iterator[Sentence], budget: ExcerptBudget) -> str:
+def select(analysed: Iterator[Sentence], budget: ExcerptBudget, *, keep_hook: bool = False
+           ) -> str:
+    """The excerpt: the first opening whose run reaches `SHORT_WORDS` (or the target, if
+    smaller); else, among the first few openings tried (after the first, only those starting
+    a paragraph), the earliest run unless a later one is half as long again."""
     sentences = _LazySentences(analysed)
-    for start in _opening_order(sentences):
+    enough = min(SHORT_WORDS, budget.target_words)
+    best: list[str] = []
+    best_words = tried = 0
+    for start in _opening_order(sentences, keep_hook):
         first = sentences.get(start)
         if first is None or not fits(first.words, len(first.text), budget):
             continue
-        chosen = [first.text]
-        words, chars = first.words, len(first.text)
-        index = start + 1
-        while words < budget.target_words and (sentence := sentences.get(index)) is not None:
-            index += 1
-            if sentence.broken:
-                if sentence.is_noise:
-                    continue
-                break
-            extra = len(_separator(chosen[-1])) + len(sentence.text)
-            if not fits(words + sentence.words, chars + extra, budget):
-                break
-            if _is_aside(sentence):
-                continue
-            chosen.append(sentence.text)
-            words += sentence.words
-            chars += extra
-        return join(chosen)
-    return ""
+        if best and not first.paragraph_start:
+            continue  # a later try must start a new thought, not pick up the middle of one
+        chosen, words = _run(sentences, start, budget)
+        if words >= enough:
+            return join(chosen)
+        if words > best_words * _LONGER_BY:
+            best, best_words = chosen, words  # later, so only a clearly longer one wins
+        tried += 1
+        if tried >= _OPENINGS_TRIED:
+            break
+    return join(best)
+
+
+def _run(sentences: _LazySentences, start: int, budget: ExcerptBudget) -> tuple[list[str], int]:
+    """Sentences from `start` on while the budget allows, and their word count."""
+    first = sentences.get(start)
+    assert first is not None
+    chosen, counts = [first.text], [first.words]
+    taken = {normalise(first.text)}
+    words, chars = first.words, len(first.text)
+    index, gap = start + 1, False
+    while words < budget.target_words and (sentence := sentences.get(index)) is not None:
+        index += 1
+        if sentence.is_noise:
+            gap = True
+            continue
+        if not sentence.may_follow:
+            break
+        if normalise(sentence.text) in taken or _is_aside(sentence):
+            gap = True
+            continue
+        if (gap or sentence.after_cut) and sentence.opening_broken:
+            break  # "He said..." needs the sentence the gap left out
+        extra = len(_separator(chosen[-1])) + len(sentence.text)
+        if not fits(words + sentence.words, chars + extra, budget):
+            break
+        chosen.append(sentence.text)
+        counts.append(sentence.words)
+        taken.add(normalise(sentence.text))
+        words, chars, gap = words + sentence.words, chars + extra, False
+    while len(chosen) > 1 and is_question(chosen[-1]):
+        chosen.pop()  # a question is kept only with the answer after it
+        words -= counts.pop()
+    return chosen, words

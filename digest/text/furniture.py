@@ -116,8 +116,13 @@ _SUBSCRIBE = re.compile(r"\bsubscribe\b")
 # Calls to action: an imperative a page adds, never the article's own first words.
 _CALL_TO_ACTION = re.compile(
     r"(?:Learn more|Find out more|Read more|Click|Tap|Visit|Download|Sign up|Subscribe|Register"
-    r"|Shop|Buy|Order|Join us|Follow us|Listen|Watch|Tune in|Don['’]t miss|Get the)\b"
+    r"|Shop|Buy|Order|Join us|Follow us|Listen|Watch|Tune in|Don['’]t miss|Get the|Check out"
+    r"|Submit your|Send us|Email us|E-mail us|Contact us|Tell us|Let us know)\b"
 )
+# "Get all of your answers here.": a teaser pointing at the rest of the page.
+_HERE = re.compile(r"^(?:Get|Find|See|Read|Learn|Discover)\b.{0,60}\bhere[.!]$")
+# "For more ideas on saving, check out ...": a pointer to elsewhere, not the article.
+_FOR_MORE = re.compile(r"^For more\b.{0,80}?\b(?:check out|visit|see|go to|head to|read)\b")
 
 
 def is_boilerplate(sentence: str) -> bool:
@@ -126,6 +131,8 @@ def is_boilerplate(sentence: str) -> bool:
     for phrase in _BOILERPLATE:
         if phrase in lowered and (phrase != "subscribe" or _SUBSCRIBE.search(lowered)):
             return True
+    if (sentence.startswith("For more") and _FOR_MORE.match(sentence)) or _HERE.match(sentence):
+        return True
     return sentence[:1].isupper() and _CALL_TO_ACTION.match(sentence) is not None
 
 
@@ -139,7 +146,22 @@ _CAPTION_PAREN = re.compile(
 )
 _CAPTION_POSITION = re.compile(r",\s*(?:left|right|centre|center|circled|above|below|inset)\s*,")
 # "...was banned from driving The brother of...": a caption glued to the lead without a stop.
-_CAPTION_GLUED = re.compile(r"(?<=[a-z0-9][a-z0-9]|[a-z0-9]\)) (?:The|An?) [a-z0-9]")
+_CAPTION_GLUED = re.compile(r"(?<=[a-z0-9][a-z0-9]|[a-z0-9]\)) (The|An?) (?=[a-z0-9])")
+# "Plan A", "Grade A", "vitamin A": a one-letter name, not an article glued to a lead.
+_LETTER_NAMES = frozenset((
+    "plan", "grade", "type", "class", "group", "patient", "vitamin", "section", "part", "suspect",
+    "option", "level", "tier", "category", "exhibit", "appendix", "figure", "table", "phase",
+    "stage", "division", "series", "size", "block", "gate", "terminal", "platform", "row",
+    "item", "form", "model", "room", "ward", "wing", "hepatitis", "subject", "witness"
+))  # fmt: skip
+# "...at their home by the river 1.": a caption ending in the number of the list after it.
+_LIST_NUMBER_END = re.compile(r"(?<=[a-z]) ([a-z]+) [1-9]\.$")
+_NOT_LIST_NUMBER = frozenset((
+    "of", "to", "by", "at", "on", "in", "than", "was", "were", "is", "are", "aged", "age",
+    "just", "only", "about", "around", "nearly", "almost", "under", "over", "from", "and", "or",
+    "number", "no", "grade", "level", "class", "year", "step", "stage", "phase", "chapter",
+    "section", "part", "page", "verse", "round", "gate", "platform", "terminal"
+))  # fmt: skip
 _CAPTION_WORDS = (
     "pictured", "Getty Images", "Image copyright", "Image caption", "Photograph:", "Photo by ",
     "Photos by ", "Photograph by ", "Photo courtesy", "Photo credit", "Image credit",
@@ -157,7 +179,46 @@ def is_caption(sentence: str) -> bool:
         return True
     if ", " in sentence and _CAPTION_POSITION.search(sentence):
         return True
-    return bool(_CAPTION_GLUED.search(sentence))
+    return _glued_caption(sentence) is not None or _ends_in_list_number(sentence)
+
+
+def _glued_caption(sentence: str) -> re.Match[str] | None:
+    """Where a caption runs into the lead without a stop ("...outside court The brother...")."""
+    for match in _CAPTION_GLUED.finditer(sentence):
+        if match.group(1) == "A" and _letter_name(sentence, match):
+            continue
+        return match
+    return None
+
+
+def _letter_name(sentence: str, match: re.Match[str]) -> bool:
+    """ "Plan A is", "infra-red A rays": the letter names something; it is no article."""
+    previous = sentence[: match.start()].rsplit(" ", 1)[-1]
+    following = sentence[match.end() :].split(" ", 1)[0]
+    return (
+        previous[:1].isupper()
+        or "-" in previous
+        or previous in _LETTER_NAMES
+        or following.rstrip(".,;:").endswith("s")
+    )
+
+
+def _ends_in_list_number(sentence: str) -> bool:
+    match = _LIST_NUMBER_END.search(sentence)
+    return match is not None and match.group(1) not in _NOT_LIST_NUMBER
+
+
+def split_glued_caption(sentence: str) -> str | None:
+    """The lead part of a caption glued to it without a stop, when that part is a sentence:
+    "Fans outside the ground on Saturday The club said it would appeal." -> "The club said
+    it would appeal." None when there is no glue, or what follows it is too short."""
+    match = _glued_caption(sentence)
+    if match is None or count_words(sentence[: match.start()]) < 3:
+        return None
+    lead = sentence[match.start() + 1 :]
+    if count_words(lead) < 4 or lacks_stop(lead) or is_caption(lead):
+        return None
+    return lead
 
 
 _STAMP_START = re.compile(
@@ -212,10 +273,27 @@ def is_copyright(sentence: str) -> bool:
     )
 
 
-_CONTACT = re.compile(r"(?:^|[\s(])@\w|[\w.+-]@[\w-]+\.\w|https?://|\bwww\.|\w\.(?:com|org|net)/")
+_CONTACT = re.compile(r"[\w.+-]@[\w-]+\.\w|https?://|\bwww\.|\w\.(?:com|org|net)/")
+_HANDLE = re.compile(r"(?:^|(?<=[\s(]))@(\w+)")
+_SOCIAL = re.compile(
+    r"\b(?:follow|tweet\w*|twitter|instagram|tiktok|mastodon|bluesky|threads|on x|dm)\b",
+    re.IGNORECASE,
+)
 
 
 def has_contact(sentence: str) -> bool:
     """Handles (@name), e-mail addresses and URLs."""
+    if "@" in sentence and any(_is_handle(sentence, m) for m in _HANDLE.finditer(sentence)):
+        return True
     clue = "@" in sentence or "/" in sentence or "www." in sentence
     return clue and bool(_CONTACT.search(sentence))
+
+
+def _is_handle(sentence: str, match: re.Match[str]) -> bool:
+    """"@jdoe", "@city_desk", "(@Harbour)" or "Follow @Harbour": a handle. A capitalised
+    "@Name" inside running text is a name, such as a magazine's ("the @Issue journal")."""
+    name = match.group(1)
+    if not name[:1].isupper() or "_" in name or any(char.isdigit() for char in name):
+        return True
+    after = sentence[match.end() :].strip(" .!?\"'”’")
+    return not after or after.startswith(")") or bool(_SOCIAL.search(sentence))

@@ -15,6 +15,9 @@ abbreviations such as `อ.`): a paragraph in those scripts is one sentence, unl
 than `STOPLESS_PARAGRAPH_CHARS`, when it is cut at spaces into units of at least
 `STOPLESS_UNIT_CHARS` characters (the only boundary the script offers; never inside a word).
 
+List items: a paragraph that opens with a bullet or a list number ("- ", "• ", "3. ",
+"2) ") is a list item; `strip_list_marker` removes the marker before any rule reads it.
+
 Words are counted by `digest.words.count_words`, which readers use too.
 """
 
@@ -80,6 +83,16 @@ _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 _WORD_AFTER = re.compile(r"[\"'“‘(]*([A-Za-z]+)")
 _INITIAL = re.compile(r"(?:^|[\s(])(?:[A-Z]\.)+$")
 _HAS_TEXT = re.compile(r"\w")
+# A bullet or a list number opening a paragraph: "- ", "* ", "• ", "3. ", "12) ".
+_LIST_MARKER = re.compile(r"^(?:[-*•·▪◦‣►–]|\d{1,2}[.)])\s+(?=\S)")
+
+
+def strip_list_marker(paragraph: str) -> tuple[str, bool]:
+    """(the paragraph without its bullet or list number, whether it had one)."""
+    match = _LIST_MARKER.match(paragraph)
+    if match is None:
+        return paragraph, False
+    return paragraph[match.end() :], True
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -191,6 +204,8 @@ def _decide_cut(paragraph: str, start: int, match: re.Match[str]) -> int | None:
     if next_char.islower() or not _HAS_TEXT.search(paragraph, start, mark_start):
         # Lower case continues the sentence; a bare `"...` opener is not a sentence.
         return None
+    if not glued and rest.startswith(("--", "—", "–")):
+        return None  # "MONTGOMERY, Ala. -- The ...": the dash of a dateline follows
     before_char = paragraph[mark_start - 1]
     if token[0] == "." and (
         (glued and before_char.isspace()) or "\u0e00" <= before_char <= "\u0eff"

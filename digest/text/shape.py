@@ -52,6 +52,45 @@ def is_heading_like(sentence: str) -> bool:
     return len(words) < 4 or caseless < 2
 
 
+# Words that make a short line a clause: common verbs and auxiliaries ("It failed.", "Nobody
+# came.", "She won."), besides any lower-case word ending in -ed.
+_SHORT_VERBS = frozenset(
+    [
+        "is", "are", "was", "were", "be", "been", "am", "has", "have", "had", "do", "does", "did",
+        "can", "could", "will", "would", "shall", "should", "may", "might", "must", "won", "lost",
+        "came", "went", "left", "fell", "rose", "ran", "said", "says", "told", "knew", "saw", "got",
+        "made", "took", "gave", "held", "kept", "stood", "sat", "broke", "began", "grew", "paid",
+        "sold", "spoke", "stayed", "works", "worked", "failed", "happens", "happened", "matters",
+        "helps", "hurts", "counts"
+    ]
+)  # fmt: skip
+_HEADING_WORDS = frozenset(["why", "what", "how", "where", "when", "who", "which"])
+
+
+# "All of them.", "Back to school, again.": a writer's short beat, not a heading.
+_BEAT_WORDS = frozenset(
+    [
+        "of", "to", "the", "a", "an", "not", "all", "no", "none", "never", "again", "yet",
+        "anymore", "more", "ever", "at", "in", "on", "for"
+    ]
+)  # fmt: skip
+
+
+def is_short_clause(sentence: str) -> bool:
+    """A short sentence that is still a clause ("It failed.", "Nobody came.") or a beat of
+    the writer's rhythm ("All of them."): it may follow an opening sentence even though, on
+    its own, it is too short to open an excerpt."""
+    words = sentence.split()
+    if not 2 <= len(words) <= 5 or lacks_stop(sentence) or not sentence[:1].isupper():
+        return False
+    rest = [word.strip(".!,;:\"'”’").lower() for word in words[1:]]
+    # "Why it matters." and "How it works." are subheadings, not clauses.
+    return words[0].lower() not in _HEADING_WORDS and any(
+        word in _SHORT_VERBS or word in _BEAT_WORDS or (len(word) > 3 and word.endswith("ed"))
+        for word in rest
+    )
+
+
 _QUESTION_MARKS = ("?", "？", "؟", "፧", "⁇", "⁈")
 
 
