@@ -7,11 +7,15 @@ subscriber, what a simple mail merge would: Jinja render, MJML compile, EmailMes
 serialisation. It is timed on a sample (it is slow) and reported as a rate. Peak memory
 of the fast path is measured with tracemalloc at 1,000 and at the full subscriber count:
 messages are built and dropped one by one, so the peak must not grow with the list.
+It also prints the HTML one card costs (the edition less the same edition without its
+articles, per article) beside the text a reader sees in it.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import re
 import sys
 import tempfile
 import time
@@ -19,6 +23,7 @@ import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +33,12 @@ from digest.rendering.compose import (
     HTML_TEMPLATE,
     TEXT_TEMPLATE,
     compile_mjml,
-    edition_number,
     make_environment,
     render_edition,
+    template_context,
 )
 from digest.rendering.messages import MessageFactory
+from digest.rendering.slots import escape_html
 from digest.settings import Settings
 
 CONFIG = """\
@@ -101,12 +107,9 @@ def naive(edition: Edition, settings: Settings, count: int) -> tuple[float, int]
     total = 0
     for subscriber in subscribers(count):
         values = factory.values_for(subscriber)
-        context: dict[str, Any] = {
-            "newsletter": settings.newsletter, "theme": settings.theme, "edition": edition,
-            "edition_number": edition_number(edition, settings), "items": edition.items,
-            "view_in_browser": True, "subscriber": _PlainSubscriber(subscriber),
-            "unsubscribe_url": values["unsubscribe_url"], "view_url": values["view_url"],
-        }
+        context: dict[str, Any] = template_context(
+            edition, settings, _PlainSubscriber(subscriber), values["unsubscribe_url"],
+            values["view_url"])
         html = compile_mjml(env.get_template(HTML_TEMPLATE).render(context), HTML_TEMPLATE)
         text = env.get_template(TEXT_TEMPLATE).render(context)
         message = EmailMessage()
@@ -118,6 +121,46 @@ def naive(edition: Edition, settings: Settings, count: int) -> tuple[float, int]
         message.add_alternative(html, subtype="html")
         total += len(message.as_bytes())
     return time.perf_counter() - start, total
+
+
+class _VisibleText(HTMLParser):
+    """The text of a page outside <head> (the preheader, hidden, is the same with and
+    without articles, so it drops out of the difference)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._hidden += tag in ("head", "style", "title")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._hidden -= tag in ("head", "style", "title")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def visible_bytes(html: str) -> int:
+    parser = _VisibleText()
+    parser.feed(html)
+    return len(" ".join(" ".join(parser.parts).split()).encode("utf-8"))
+
+
+def card_bytes(edition: Edition, settings: Settings) -> str:
+    """HTML bytes per card: the edition less the same edition without articles, per article."""
+    html = render_edition(edition, settings).html.fill({}, escape_html)
+    empty = render_edition(dataclasses.replace(edition, items=()), settings).html.fill(
+        {}, escape_html)
+    count = len(edition.items)
+    markup = (len(html.encode("utf-8")) - len(empty.encode("utf-8"))) / count
+    text = (visible_bytes(html) - visible_bytes(empty)) / count
+    styles = sum(map(len, re.findall(r' style="[^"]*"', html))) / len(html)
+    outlook = sum(map(len, re.findall(r"<!--\[if.*?<!\[endif\]-->", html, re.S))) / len(html)
+    return (f"{markup:,.0f} B of HTML per card for {text:,.0f} B of visible text; "
+            f"inline styles {styles:.0%}, Outlook conditionals {outlook:.0%} of the email")
 
 
 def peak_memory(edition: Edition, settings: Settings, count: int) -> int:
@@ -142,6 +185,7 @@ def main() -> int:
         naive_seconds, naive_bytes = naive(edition, settings, args.baseline_sample)
         small = peak_memory(edition, settings, 1_000)
         large = peak_memory(edition, settings, args.subscribers)
+        cards = card_bytes(edition, settings)
     fast_rate = args.subscribers / fast_seconds
     naive_rate = args.baseline_sample / naive_seconds
     print(f"edition: 10 articles, {fast_bytes // args.subscribers / 1000:.1f} KB per message "
@@ -151,6 +195,7 @@ def main() -> int:
     print(f"naive baseline:     {args.baseline_sample} messages in {naive_seconds:.2f} s "
           f"= {naive_rate:,.0f} msg/s")
     print(f"speed-up:           {fast_rate / naive_rate:.1f}x (target >= 20x)")
+    print(f"card size:          {cards}")
     print(f"peak memory:        {small / 1e6:.2f} MB at 1,000 subscribers, "
           f"{large / 1e6:.2f} MB at {args.subscribers:,} (ratio {large / small:.2f})")
     return 0 if fast_rate / naive_rate >= 20 and large / small < 1.5 else 1

@@ -19,6 +19,7 @@ from digest.links import slugify
 from digest.settings import (
     AudienceSettings,
     DeliverySettings,
+    DisplaySettings,
     DkimKeySettings,
     DkimSettings,
     ExcerptBudget,
@@ -28,6 +29,7 @@ from digest.settings import (
     SmtpSettings,
     SourceSettings,
     ThemeSettings,
+    parse_mailbox,
 )
 from digest.yamlfile import SectionReader, read_yaml
 
@@ -79,7 +81,7 @@ def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Setting
     read = SectionReader(doc)
 
     name = read.text("newsletter", "name")
-    sender = read.text("newsletter", "from")
+    sender = _mailbox(read, "from")
     if not name:
         raise read.fail(("newsletter", "name"), "is required")
     if not sender or "@" not in sender:
@@ -90,17 +92,20 @@ def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Setting
     except (ZoneInfoNotFoundError, ValueError):
         raise read.fail(("newsletter", "timezone"), f"unknown time zone {timezone!r}") from None
     public_url = read.text("newsletter", "public_url", "https://newsletter.example/digest") or ""
-    if not public_url.startswith("https://") and not public_url.startswith("http://"):
-        raise read.fail(("newsletter", "public_url"), "must be an http(s) URL")
+    if not _PUBLIC_URL.match(public_url):  # it heads the List-Unsubscribe line of each message
+        raise read.fail(("newsletter", "public_url"), "must be an http(s) URL (<= 300 chars)")
+    list_id = read.text("newsletter", "id") or slugify(name)
+    if not _LIST_ID.match(list_id):
+        raise read.fail(("newsletter", "id"), f"{list_id!r}: use letters, digits, . - _ only")
     newsletter = NewsletterSettings(
         name=name,
-        list_id=read.text("newsletter", "id") or slugify(name),
+        list_id=list_id,
         sender=sender,
-        reply_to=read.text("newsletter", "reply_to"),
+        reply_to=_mailbox(read, "reply_to"),
         language=read.text("newsletter", "language", "en") or "en",
         timezone=timezone,
         public_url=public_url.rstrip("/"),
-        unsubscribe_mailto=read.text("newsletter", "unsubscribe_mailto"),
+        unsubscribe_mailto=_mailbox(read, "unsubscribe_mailto", plain=True),
         postal_address=read.text("newsletter", "postal_address", "") or "",
     )
 
@@ -133,12 +138,13 @@ def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Setting
         smtp=smtp,
         excerpt_budget=budget,
         blurb_max_chars=int(read.number("blurbs", "max_chars", 280, minimum=40)),
-        max_articles=int(read.number("selection", "max_articles", 12, minimum=1)),
+        max_articles=int(read.number("selection", "max_articles", 10, minimum=1)),
         database=Path(read.text("storage", "database", "digest.db") or "digest.db"),
         secret=env.get("DIGEST_SECRET") or None,
         delivery=delivery,
         dkim=dkim,
-        theme=_read_theme(read, newsletter),
+        theme=_read_theme(read),
+        display=_read_display(read),
         sources=SourceSettings(
             feeds=read.url_list("sources", "feeds"),
             urls=read.url_list("sources", "urls"),
@@ -149,6 +155,21 @@ def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Setting
         audience=AudienceSettings(lists=_read_names(read, "audience", "lists"),
                                   tags=_read_names(read, "audience", "tags")),
     )
+
+
+_PUBLIC_URL = re.compile(r"^https?://[^\x00-\x20\x7f-\x9f<>\"\\]{1,292}$")
+_LIST_ID = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$")
+
+
+def _mailbox(read: SectionReader, key: str, plain: bool = False) -> str | None:
+    """newsletter.<key>: one address, read by the parser the message headers are built from."""
+    value = read.text("newsletter", key)
+    try:
+        if value is not None and parse_mailbox(value).name and plain:
+            raise ValueError("must be a plain address such as unsubscribe@example.org")
+    except ValueError as error:
+        raise read.fail(("newsletter", key), f"{value!r} {error}") from None
+    return value
 
 
 def _read_names(read: SectionReader, section: str, key: str) -> tuple[str, ...]:
@@ -176,11 +197,16 @@ _FONTS = re.compile(r"^[A-Za-z0-9 ,'-]+$")  # no quotes or semicolons: they end 
 _ISO_WEEK = re.compile(r"^\d{4}-W\d{2}$")
 
 
-def _read_theme(read: SectionReader, newsletter: NewsletterSettings) -> ThemeSettings:
+_COLOR_KEYS = ("accent_color", "background_color", "paper_color", "text_color", "muted_color",
+               "dark_background_color", "dark_paper_color", "dark_text_color",
+               "dark_muted_color", "dark_accent_color")
+
+
+def _read_theme(read: SectionReader) -> ThemeSettings:
     """theme: colours (#rgb or #rrggbb), font stacks, an http(s) logo, edition numbering."""
     base = ThemeSettings()
     values: dict[str, Any] = {}
-    for key in ("accent_color", "background_color", "paper_color", "text_color", "muted_color"):
+    for key in _COLOR_KEYS:
         color = read.text("theme", key, getattr(base, key)) or ""
         if not _COLOR.match(color):
             raise read.fail(("theme", key), f"must be a colour like #0b5cad, not {color!r}")
@@ -204,11 +230,26 @@ def _read_theme(read: SectionReader, newsletter: NewsletterSettings) -> ThemeSet
     return ThemeSettings(
         **values,
         logo_url=logo or None,
-        logo_alt=read.text("theme", "logo_alt") or newsletter.name,
+        # No alt by default: the newsletter's name is the heading right below the logo.
+        logo_alt=read.text("theme", "logo_alt") or "",
         logo_width=int(read.number("theme", "logo_width", 120, minimum=16)),
         first_week=first_week or None,
         view_in_browser=view,
     )
+
+
+def _read_display(read: SectionReader) -> DisplaySettings:
+    """display: which details cards show (true or false each); contents: true, false or auto."""
+    values: dict[str, Any] = {}
+    for key in ("date", "reading_time", "source", "author_links"):
+        value = read.section("display").get(key, True)
+        if not isinstance(value, bool):
+            raise read.fail(("display", key), "must be true or false")
+        values[key] = value
+    contents = read.section("display").get("contents", "auto")
+    if contents not in (True, False, "auto"):
+        raise read.fail(("display", "contents"), "must be true, false or auto")
+    return DisplaySettings(**values, contents=None if contents == "auto" else contents)
 
 
 def _read_delivery(read: SectionReader, workspace: Path,

@@ -44,6 +44,8 @@ class Article:
     bio: str | None = None  # the author bio found in the article itself
     site_name: str | None = None
     image: str | None = None
+    image_alt: str | None = None  # None or "": the image only decorates (the title is beside it)
+    lang: str | None = None  # the article's language, when not the newsletter's (BCP 47: fr, pt-BR)
     slug: str = ""
     date_from_file: bool = False  # published came from the file's modification time
     author_bios: tuple[tuple[str, str], ...] = ()  # (name, bio) found in the article

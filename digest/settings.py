@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from email.headerregistry import AddressHeader, HeaderRegistry
 from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -77,6 +79,42 @@ class DkimSettings:
 
 
 @dataclass(frozen=True)
+class Mailbox:
+    """One address with an optional display name, as From and Reply-To carry it."""
+
+    name: str
+    address: str
+
+
+# Header values must stay on one line: a CR or LF would start a header of its own.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# What a mail reader shrugs off but a mailbox setting must not have: obsolete syntax such
+# as a full stop in an unquoted name ("Jo Q. Public") is fine, and sending quotes it.
+_HARMLESS_DEFECTS = ("ObsoleteHeaderDefect", "NonASCIILocalPartDefect")
+
+
+def parse_mailbox(value: str) -> Mailbox:
+    """`Name <editor@example.org>` or `editor@example.org`, read by Python's strict header
+    parser; ValueError says what is wrong. `digest.config` validates `newsletter.from` and
+    `reply_to` with it when settings load, and the message headers are built from it."""
+    if _CONTROL.search(value):
+        raise ValueError("holds a line break or control character")
+    parsed = HeaderRegistry()("from", value.strip())
+    assert isinstance(parsed, AddressHeader)  # the registry's class for From
+    defects = [d for d in parsed.defects if type(d).__name__ not in _HARMLESS_DEFECTS]
+    addresses = parsed.addresses
+    if len(parsed.groups) != 1 or parsed.groups[0].display_name is not None \
+            or len(addresses) != 1 or defects:
+        raise ValueError("is not one address such as 'Name <editor@example.org>'; put a name "
+                         "holding , ; : @ < > or quotes in double quotes: "
+                         "'\"Notes, Weekly\" <editor@example.org>'")
+    if not addresses[0].username or not addresses[0].domain:
+        raise ValueError("needs an address with a local part and a domain, "
+                         "such as editor@example.org")
+    return Mailbox(addresses[0].display_name, addresses[0].addr_spec)
+
+
+@dataclass(frozen=True)
 class NewsletterSettings:
     name: str
     list_id: str
@@ -98,6 +136,13 @@ class ThemeSettings:
     paper_color: str = "#ffffff"
     text_color: str = "#1f2328"
     muted_color: str = "#57606a"
+    # Dark mode keeps the hierarchy: body text, muted text (dates, blurbs, footer), links
+    # and the footer's background each have their own dark colour.
+    dark_background_color: str = "#0f1216"
+    dark_paper_color: str = "#1a1e23"
+    dark_text_color: str = "#e8e6e3"
+    dark_muted_color: str = "#a3acb7"
+    dark_accent_color: str = "#8cc4ff"
     font_family: str = "Georgia, 'Times New Roman', serif"
     heading_font_family: str = "'Helvetica Neue', Helvetica, Arial, sans-serif"
     logo_url: str | None = None
@@ -105,6 +150,23 @@ class ThemeSettings:
     logo_width: int = 120
     first_week: str | None = None  # ISO week of edition no. 1; None: editions are not numbered
     view_in_browser: bool = True
+
+
+CONTENTS_AUTO_MIN = 5  # `contents: auto` lists the articles from this many on
+
+
+@dataclass(frozen=True)
+class DisplaySettings:
+    """What each card shows besides title, excerpt and authors (`display:` in digest.yaml)."""
+
+    date: bool = True
+    reading_time: bool = True
+    source: bool = True
+    author_links: bool = True
+    contents: bool | None = None  # a table of contents: always, never, or None for auto
+
+    def shows_contents(self, articles: int) -> bool:
+        return articles >= CONTENTS_AUTO_MIN if self.contents is None else self.contents
 
 
 @dataclass(frozen=True)
@@ -133,12 +195,13 @@ class Settings:
     smtp: SmtpSettings
     excerpt_budget: ExcerptBudget = field(default_factory=ExcerptBudget)
     blurb_max_chars: int = 280
-    max_articles: int = 12
+    max_articles: int = 10  # well inside Gmail's clip (docs/RENDERING.md, "Size")
     database: Path = Path("digest.db")
     secret: str | None = field(default=None, repr=False)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     dkim: DkimSettings | None = None
     theme: ThemeSettings = ThemeSettings()
+    display: DisplaySettings = DisplaySettings()
     sources: SourceSettings = SourceSettings()
     audience: AudienceSettings = AudienceSettings()
 

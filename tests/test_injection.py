@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -32,9 +33,10 @@ def settings(tmp_path: Path, make_workspace: WorkspaceFactory) -> Settings:
 def render_hostile(settings: Settings) -> str:
     _, _, excerpt, _ = STORIES[0]
     author = Author(QUOTE_ALT, IMG_BIO, "https://weir-gazette.example/p.jpg")
+    featured = make_item(SCRIPT_TITLE, "https://weir-gazette.example/ok", excerpt, author,
+                         featured=True, image="https://weir-gazette.example/i.jpg")
     items = [
-        make_item(SCRIPT_TITLE, "https://weir-gazette.example/ok", excerpt, author,
-                  featured=True, image="https://weir-gazette.example/i.jpg"),
+        replace(featured, article=replace(featured.article, image_alt=QUOTE_ALT)),
         make_item("Link test", JS_LINK, excerpt + " " + SCRIPT_TITLE, author),
         make_item("Sneaky link", "https://ok.example/\" onmouseover=\"x", excerpt, author),
         make_item("Data link", "data:text/html,<script>alert(1)</script>", excerpt, author),

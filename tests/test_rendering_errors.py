@@ -70,9 +70,8 @@ def test_error_in_a_macro_names_the_macro_file(settings: Settings) -> None:
 
     cards = (default_templates_dir() / "partials" / "cards.mjml.j2").read_text()
     lines = cards.splitlines()
-    target = next(i for i, line in enumerate(lines) if "<mj-text>{{ item.excerpt }}" in line)
-    lines[target] = lines[target].replace("<mj-text>{{ item.excerpt }}",
-                                          "<mj-text><b>{{ item.excerpt }}")
+    target = next(i for i, line in enumerate(lines) if "<p>{{ item.excerpt }}</p>" in line)
+    lines[target] = lines[target].replace("<p>{{ item.excerpt }}", "<p><b>{{ item.excerpt }}")
     path = override(settings, "partials/cards.mjml.j2", "\n".join(lines) + "\n")
     with pytest.raises(TemplateError) as caught:
         render_edition(make_edition(), settings)

@@ -65,7 +65,7 @@ def test_each_subscriber_gets_one_complete_message(workspace: Path, smtp_server:
             # Last week's article is not in this edition.
             assert "Regatta" not in part
         assert 'href="https://estuary.example/2026/dredging"' in html
-        assert "/unsubscribe/" in html and "Unsubscribe: https://estuary.example/news/" in text
+        assert "/unsubscribe/" in html and "Unsubscribe:\r\nhttps://estuary.example/news/" in text
 
 
 def test_scraped_bio_is_the_blurb_and_never_the_excerpt(workspace: Path,
@@ -76,7 +76,9 @@ def test_scraped_bio_is_the_blurb_and_never_the_excerpt(workspace: Path,
     card = flat[flat.index("The Footbridge Reopens") : flat.index("Helena Brookes")]
     assert "The wooden footbridge over the mill stream reopened" in card
     assert "swims in it every summer" not in card  # bio stays out of the excerpt
-    assert "Estuary Evening Courier" not in flat  # the publication line is not body text
+    # The publication line is not body text: it shows once, on its own, as the card's source.
+    assert flat.count("Estuary Evening Courier") == 1
+    assert "   Estuary Evening Courier" in text.splitlines()
     assert flat.count("The Footbridge Reopens After Repairs") == 1  # repeated title dropped
 
 

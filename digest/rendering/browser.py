@@ -3,7 +3,8 @@
 Chromium runs as a subprocess with a throwaway profile and no network (every host name
 resolves to nothing), so previews load instantly and nothing leaves the machine. Headless
 windows are at least 500 px wide, so we drive it over the DevTools protocol on a pipe
-(`--remote-debugging-pipe`: NUL-separated JSON on fds 3 and 4) and emulate the viewport.
+(`--remote-debugging-pipe`: NUL-separated JSON on fds 3 and 4) and emulate the viewport,
+and the reader's light or dark colour scheme (`prefers-color-scheme`).
 """
 
 from __future__ import annotations
@@ -25,11 +26,18 @@ from digest.files import write_atomically
 
 CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 # Runs after the load event: layout is complete, so rectangles are what a reader sees.
-_PROBE = """(function () {
+_PROBE = r"""(function () {
   function box(el) { var r = el.getBoundingClientRect();
-    return {x: r.left + scrollX, width: r.width, height: r.height}; }
+    return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height}; }
   function shown(el) { var s = getComputedStyle(el);
     return s.display !== "none" && s.visibility !== "hidden" && box(el).height > 0; }
+  function ownText(el) { var t = "";
+    el.childNodes.forEach(function (n) { if (n.nodeType === 3) t += n.textContent; });
+    return t.replace(/\s+/g, " ").trim(); }
+  function background(el) {  // the first colour painted behind the element
+    for (; el; el = el.parentElement) { var c = getComputedStyle(el).backgroundColor;
+      if (c && c !== "transparent" && c !== "rgba(0, 0, 0, 0)") return c; }
+    return "rgb(255, 255, 255)"; }
   var out = {
     innerWidth: innerWidth,
     scrollWidth: document.documentElement.scrollWidth,
@@ -42,6 +50,12 @@ _PROBE = """(function () {
     links: [].map.call(document.links, function (a) {
       return {href: a.getAttribute("href"), text: a.innerText.trim(),
               box: box(a), shown: shown(a)}; }),
+    texts: [].filter.call(document.querySelectorAll("body *"), function (el) {
+      return ownText(el) && shown(el); }).map(function (el) {
+      var s = getComputedStyle(el), styled = el.closest('[class*="digest-"]');
+      return {text: ownText(el), tag: el.tagName.toLowerCase(), color: s.color,
+              background: background(el), fontSize: s.fontSize,
+              classes: styled ? styled.className : ""}; }),
     headings: [].map.call(document.querySelectorAll("h1, h2"), function (h) {
       return {text: h.innerText.trim(), box: box(h), shown: shown(h)}; }),
     meta: [].map.call(document.querySelectorAll("meta[name]"), function (m) {
@@ -77,6 +91,12 @@ class PageView:
     @property
     def headings(self) -> list[dict[str, Any]]:
         return list(self.data["headings"])
+
+    @property
+    def texts(self) -> list[dict[str, Any]]:
+        """Each element holding text of its own: text, tag, colour, the background painted
+        behind it, font size, and the class of its nearest `digest-` styled ancestor."""
+        return list(self.data["texts"])
 
 
 def find_chromium() -> str | None:
@@ -164,11 +184,14 @@ class _DevTools:
                     return
             self._events.append(self._receive())
 
-    def open(self, url: str, width: int) -> None:
-        """Load `url` in a `width`-pixel viewport (a phone's, below 500 px)."""
+    def open(self, url: str, width: int, color_scheme: str = "light") -> None:
+        """Load `url` in a `width`-pixel viewport (a phone's, below 500 px), as a reader
+        whose system asks for the `color_scheme` ("light" or "dark")."""
         self.page("Emulation.setDeviceMetricsOverride",
                   {"width": width, "height": 900, "deviceScaleFactor": 1,
                    "mobile": width < 500})
+        self.page("Emulation.setEmulatedMedia",
+                  {"features": [{"name": "prefers-color-scheme", "value": color_scheme}]})
         self.page("Page.enable")
         self.page("Page.navigate", {"url": url})
         self.wait_for("Page.loadEventFired")
@@ -195,11 +218,12 @@ class _DevTools:
                 time.sleep(0.05)
 
 
-def screenshot(page: Path, png: Path, width: int, timeout: float = 60) -> Path:
+def screenshot(page: Path, png: Path, width: int, timeout: float = 60,
+               color_scheme: str = "light") -> Path:
     """A full-length PNG of `page` in a `width`-pixel viewport, written atomically."""
     chrome = _DevTools(timeout)
     try:
-        chrome.open(page.resolve().as_uri(), width)
+        chrome.open(page.resolve().as_uri(), width, color_scheme)
         size = chrome.page("Page.getLayoutMetrics")["cssContentSize"]
         shot = chrome.page("Page.captureScreenshot", {
             "format": "png", "captureBeyondViewport": True,
@@ -210,14 +234,14 @@ def screenshot(page: Path, png: Path, width: int, timeout: float = 60) -> Path:
     return png
 
 
-def inspect(page: Path, widths: tuple[int, ...] = (375, 1024),
-            timeout: float = 60) -> dict[int, PageView]:
+def inspect(page: Path, widths: tuple[int, ...] = (375, 1024), timeout: float = 60,
+            color_scheme: str = "light") -> dict[int, PageView]:
     """Load `page` at each width and report layout, text, images and links as rendered."""
     chrome = _DevTools(timeout)
     views: dict[int, PageView] = {}
     try:
         for width in widths:
-            chrome.open(page.resolve().as_uri(), width)
+            chrome.open(page.resolve().as_uri(), width, color_scheme)
             result = chrome.page("Runtime.evaluate",
                                  {"expression": _PROBE, "returnByValue": True})
             views[width] = PageView(width, json.loads(result["result"]["value"]))

@@ -7,23 +7,37 @@ the packaged defaults, so an editor overrides one file at a time.
 from __future__ import annotations
 
 import re
-import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
 import mjml
 
 from digest.errors import RenderError, TemplateError
 from digest.models import Edition
+from digest.rendering.filters import (
+    attr,
+    local_date,
+    reading_minutes,
+    safe_url,
+    source_site,
+    wrap_text,
+)
 from digest.rendering.mjml_errors import LineMarks, MarkingLoader, find_fault
-from digest.rendering.slots import Personalisable, SlotTable, SubscriberSlots
+from digest.rendering.personalisation import (
+    ALWAYS_KNOWN,
+    check_templates,
+    guard_filters,
+    subscriber_columns,
+)
+from digest.rendering.slots import SUPPORTED, Personalisable, SlotTable, SubscriberSlots
 from digest.resources import default_templates_dir, template_environment
 from digest.settings import Settings
 from digest.weeks import parse_week
+
+__all__ = ["RenderedEdition", "attr", "render_edition", "safe_url", "wrap_text"]
 
 HTML_TEMPLATE = "email.mjml.j2"
 TEXT_TEMPLATE = "email.txt.j2"
@@ -36,8 +50,6 @@ _ESCAPED_IN_ATTRIBUTE = re.compile(r'=\s*"[^"<>]*\\(?:n|t|r|"|u\{)[^"<>]*"')
 _ATTR_SPACE = re.compile(r"[\s\u00a0\u2028\u2029]+")
 _TAG = re.compile(r"<[A-Za-z][^<>]*>")
 _ATTR_VALUE = re.compile(r'="([^"]*)"')
-# Whitespace, control characters, quotes, angle brackets and backslashes never belong in a URL.
-_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f-\xa0\"'<>\\`]")
 
 
 @dataclass(frozen=True)
@@ -48,31 +60,6 @@ class RenderedEdition:
     text: Personalisable
     mjml_source: str
     warnings: tuple[str, ...] = ()
-
-
-def safe_url(value: Any) -> str:
-    """Links from content: http(s) only, whatever the loader let through."""
-    url = str(value or "").strip()
-    if _URL_UNSAFE.search(url):
-        return ""
-    parts = urlsplit(url)
-    if parts.scheme.lower() in ("http", "https") and parts.netloc:
-        return url
-    return ""
-
-
-def attr(value: Any) -> str:
-    """One-line attribute text: MRML mangles newlines, tabs, NBSP and backslashes in attributes."""
-    return _ATTR_SPACE.sub(" ", str(value or "")).replace("\\", "/").strip()
-
-
-def wrap_text(value: Any, width: int = 72, indent: str = "") -> str:
-    paragraphs = [p for p in re.split(r"\n\s*\n", str(value or "")) if p.strip()]
-    return "\n\n".join(
-        textwrap.fill(" ".join(p.split()), width=width, initial_indent=indent,
-                      subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
-        for p in paragraphs
-    )
 
 
 def normalise_attributes(source: str) -> str:
@@ -107,22 +94,37 @@ def make_environment(settings: Settings, week: str | None = None,
     if marks is not None:
         loader = MarkingLoader(loader, marks, _autoescape)
     env = template_environment(loader, _autoescape)
-    env.filters.update(safe_url=safe_url, attr=attr, wrap=wrap_text)
+    env.filters.update(
+        safe_url=safe_url, attr=attr, wrap=wrap_text, reading_minutes=reading_minutes,
+        source_site=lambda article: source_site(article, settings.newsletter.public_url),
+        local_date=lambda moment, pattern="%-d %B %Y": local_date(moment, settings.tz, pattern),
+    )
+    guard_filters(env)
     return env
 
 
-def _context(edition: Edition, settings: Settings, table: SlotTable) -> dict[str, Any]:
+def template_context(edition: Edition, settings: Settings, subscriber: object,
+                     unsubscribe_url: str, view_url: str) -> dict[str, Any]:
+    """The names the email templates see (docs/TEMPLATES.md)."""
     return {
         "newsletter": settings.newsletter,
         "theme": settings.theme,
+        "display": settings.display,
+        "show_contents": settings.display.shows_contents(len(edition.items)),
         "edition": edition,
         "edition_number": edition_number(edition, settings),
         "view_in_browser": settings.theme.view_in_browser,
         "items": edition.items,
-        "subscriber": SubscriberSlots(table),
-        "unsubscribe_url": table.marker("unsubscribe_url"),
-        "view_url": table.marker("view_url"),
+        "subscriber": subscriber,
+        "unsubscribe_url": unsubscribe_url,
+        "view_url": view_url,
     }
+
+
+def _context(edition: Edition, settings: Settings, table: SlotTable,
+             known: Collection[str] | None) -> dict[str, Any]:
+    return template_context(edition, settings, SubscriberSlots(table, known),
+                            table.marker("unsubscribe_url"), table.marker("view_url"))
 
 
 def edition_number(edition: Edition, settings: Settings) -> int | None:
@@ -136,15 +138,21 @@ def edition_number(edition: Edition, settings: Settings) -> int | None:
     return number if number >= 1 else None
 
 
-def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+def _render(env: jinja2.Environment, name: str, context: dict[str, Any] | None = None,
+            known: Collection[str] | None = None) -> str:
+    """Render template `name`; without a context, only check its subscriber uses, and those
+    of every template it names, against the `known` fields (personalisation.py)."""
     try:
+        if context is None:
+            check_templates(env, (name,), known)
+            return ""
         return env.get_template(name).render(context)
     except jinja2.TemplateSyntaxError as error:
         raise TemplateError(error.filename or name, error.message or "syntax error",
                             error.lineno) from None
     except jinja2.TemplateNotFound as error:
         raise TemplateError(name, f"template {error.name!r} not found") from None
-    except jinja2.UndefinedError as error:
+    except jinja2.TemplateRuntimeError as error:  # undefined names, refused subscriber uses
         filename, line = _template_frame(error)
         raise TemplateError(filename or name, str(error.message), line) from None
 
@@ -179,18 +187,42 @@ def compile_mjml(source: str, template: str,
                             f"(MRML says: {error})", place[1]) from None
 
 
-def _locator(edition: Edition, settings: Settings,
-             nonce: str) -> Callable[[int], tuple[str, int] | None]:
-    """Render again with line markers (same slot nonce) to map output offsets to templates."""
-    def locate(offset: int) -> tuple[str, int] | None:
+Locate = Callable[[int | Callable[[str], int | None]], tuple[str, int] | None]
+
+
+def _locator(edition: Edition, settings: Settings, nonce: str, known: Collection[str] | None,
+             template: str = HTML_TEMPLATE) -> Locate:
+    """Render again with line markers (same slot nonce) to map output offsets to templates.
+    `locate` takes an offset, or a function that finds it in the output rendered again
+    (offsets can shift by a few characters where whitespace control meets a marker)."""
+    def locate(offset: int | Callable[[str], int | None]) -> tuple[str, int] | None:
         marks = LineMarks(prefix=f"<!--@@mark-{nonce}-")
         env = make_environment(settings, edition.week, marks)
+        if template != HTML_TEMPLATE:  # the text part is not markup, but is marked all the same
+            env.loader = MarkingLoader(make_environment(settings, edition.week).loader
+                                       or jinja2.DictLoader({}), marks, lambda _: True)
         try:
-            marked = _render(env, HTML_TEMPLATE, _context(edition, settings, SlotTable(nonce)))
+            marked = _render(env, template, _context(edition, settings, SlotTable(nonce), known))
         except TemplateError:
             return None
+        if callable(offset):
+            found = offset(marks.unmarked(marked))
+            if found is None:
+                return None
+            offset = found
         return marks.locate(marked, offset)
     return locate
+
+
+def _refuse_damaged_slots(table: SlotTable, rendered: str, template: str,
+                          locate: Locate) -> None:
+    """A slot marker that something changed while rendering (say `("Hi " ~ subscriber.name)
+    | upper`) could never be filled: name the template line that did it."""
+    if table.damaged(rendered) is None:
+        return
+    place: tuple[str, int | None] = locate(table.damaged) or (template, None)
+    raise TemplateError(place[0], "a subscriber value was changed while rendering (a filter "
+                        f"applied to text around it): {SUPPORTED}", place[1])
 
 
 def check_compiled(html: str, edition: Edition | None = None) -> list[str]:
@@ -227,14 +259,26 @@ def _what_to_cut(edition: Edition | None) -> str:
             f"selection.max_articles) or shorten the longest: {names}")
 
 
-def render_edition(edition: Edition, settings: Settings) -> RenderedEdition:
+def render_edition(edition: Edition, settings: Settings,
+                   subscriber_fields: Collection[str] | None = None) -> RenderedEdition:
+    """Render and compile the edition once. `subscriber_fields` are the columns templates may
+    use as `subscriber.<column>`; by default those of the lists in subscribers/ (any, when
+    there are none)."""
+    known = (ALWAYS_KNOWN | frozenset(subscriber_fields) if subscriber_fields is not None
+             else subscriber_columns(settings.path("subscribers")))
     env = make_environment(settings, edition.week)
     table = SlotTable()
-    context = _context(edition, settings, table)
-    source = normalise_attributes(_render(env, HTML_TEMPLATE, context))
-    html = compile_mjml(source, HTML_TEMPLATE, _locator(edition, settings, table.nonce))
-    warnings = check_compiled(html, edition)
+    for template in (HTML_TEMPLATE, TEXT_TEMPLATE):  # every branch, taken or not
+        _render(env, template, known=known)
+    context = _context(edition, settings, table, known)
+    raw = _render(env, HTML_TEMPLATE, context)
     text = _render(env, TEXT_TEMPLATE, context)
+    for template, rendered in ((HTML_TEMPLATE, raw), (TEXT_TEMPLATE, text)):
+        _refuse_damaged_slots(table, rendered, template,
+                              _locator(edition, settings, table.nonce, known, template))
+    source = normalise_attributes(raw)
+    html = compile_mjml(source, HTML_TEMPLATE, _locator(edition, settings, table.nonce, known))
+    warnings = check_compiled(html, edition)
     return RenderedEdition(
         edition=edition,
         subject=edition.subject,

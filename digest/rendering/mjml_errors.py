@@ -115,6 +115,10 @@ class LineMarks:
             inside = _open_delimiter(line, inside)
         return "".join(out)
 
+    def unmarked(self, marked: str) -> str:
+        """The output as it is without markers."""
+        return re.sub(re.escape(self.prefix) + r"\d+@@-->", "", marked)
+
     def locate(self, marked: str, offset: int) -> tuple[str, int] | None:
         """Template and line for `offset` in the output without markers."""
         pattern = re.compile(re.escape(self.prefix) + r"(\d+)@@-->")

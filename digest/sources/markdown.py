@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import tzinfo
 from pathlib import Path
@@ -13,12 +14,20 @@ from markdown_it.token import Token
 from digest.errors import ContentError
 from digest.links import checked_url, slugify
 from digest.models import Article
-from digest.sources.common import as_datetime, as_names, as_tags, file_time
+from digest.sources.common import (
+    as_datetime,
+    as_names,
+    as_tags,
+    clean_article,
+    file_time,
+    without_controls,
+)
 from digest.sources.frontmatter import split_front_matter
 from digest.sources.htmltext import html_to_text
 
 KNOWN_KEYS = {"title", "author", "authors", "date", "url", "tags", "excerpt", "description",
-              "image", "slug", "bio", "site_name"}
+              "image", "image_alt", "lang", "slug", "bio", "site_name"}
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")  # en, fr, pt-BR, zh-Hant
 
 
 def _no_code(renderer: Any, tokens: Sequence[Token], index: int, options: Any, env: Any) -> str:
@@ -43,9 +52,9 @@ def markdown_to_text(markdown: str) -> str:
 
 
 def read_markdown(path: Path, tz: tzinfo) -> Article:
-    text = path.read_text(encoding="utf-8-sig")
+    text = without_controls(path.read_text(encoding="utf-8-sig"))
     meta, body, _ = split_front_matter(text, path)
-    title = str(meta.get("title") or "").strip()
+    title = without_controls(str(meta.get("title") or "")).strip()
     if not title:
         raise ContentError(path, "article has no title (add `title:` to its front matter)", line=1)
     if "date" in meta and meta["date"] not in (None, ""):
@@ -53,7 +62,12 @@ def read_markdown(path: Path, tz: tzinfo) -> Article:
     else:
         published, from_file = file_time(path, tz), True
     excerpt = str(meta["excerpt"]).strip() if meta.get("excerpt") else None
-    return Article(
+    lang = str(meta.get("lang") or "").strip() or None
+    if lang and not _LANGUAGE_TAG.match(lang):
+        raise ContentError(path, f"lang: {lang!r} is not a language tag (such as fr or pt-BR)",
+                           line=1 + next((n for n, line in enumerate(text.splitlines())
+                                          if line.startswith("lang:")), 0))
+    return clean_article(Article(
         title=title,
         body=markdown_to_text(body),
         source=path,
@@ -66,6 +80,8 @@ def read_markdown(path: Path, tz: tzinfo) -> Article:
         bio=str(meta["bio"]).strip() if meta.get("bio") else None,
         site_name=str(meta["site_name"]).strip() if meta.get("site_name") else None,
         image=checked_url(meta.get("image"), path),
+        image_alt=str(meta["image_alt"]).strip() if meta.get("image_alt") else None,
+        lang=lang,
         slug=str(meta.get("slug") or slugify(path.stem)),
         date_from_file=from_file,
-    )
+    ))
