@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from digest.delivery.connection import check_envelope, stuff
-from digest.rendering.headers import encode_address, encode_text
+from digest.delivery.connection import check_envelope
+from digest.delivery.transaction import stuffed
+from digest.rendering.headers import address_field, encode_address, encode_text, text_field
 from digest.rendering.slots import one_line
 
 ATTACKS = [
@@ -32,6 +33,15 @@ def test_encoded_subject_and_name_stay_on_one_line(value: str) -> None:
         assert "\r" not in encoded and "\n" not in encoded
 
 
+@pytest.mark.parametrize("value", ATTACKS)
+def test_folded_fields_only_break_lines_before_a_space(value: str) -> None:
+    for field in (text_field("Subject", value * 40), address_field("To", value * 40,
+                                                                  "ann@tide.example")):
+        assert "\r\n" in field  # long enough to fold
+        assert all(line.startswith(" ") for line in field.split("\r\n")[1:])
+        assert "\n" not in field.replace("\r\n ", "") and "\r" not in field.replace("\r\n ", "")
+
+
 @pytest.mark.parametrize("address", [
     "ann@tide.example>\r\nRCPT TO:<victim@evil.example",
     "ann@tide.example\r\nDATA",
@@ -56,6 +66,8 @@ def test_plain_and_international_envelope_addresses_pass() -> None:
     (b"A: b\n\n.\nend", b"A: b\r\n\r\n..\r\nend\r\n.\r\n"),
     (b"A: b\r\rx\r\n", b"A: b\r\n\r\nx\r\n.\r\n"),
     (b".first", b"..first\r\n.\r\n"),
+    (b"A: b\r\n\r\n.\r\n.x\r\n..y\r\nz\r\n", b"A: b\r\n\r\n..\r\n..x\r\n...y\r\nz\r\n.\r\n"),
+    (b"A: b\r\n\r\nno dot\r\n", b"A: b\r\n\r\nno dot\r\n.\r\n"),
 ])
 def test_data_is_stuffed_so_no_line_ends_the_message_early(message: bytes, wire: bytes) -> None:
-    assert stuff(message) == wire
+    assert b"".join(stuffed(message)) == wire

@@ -10,9 +10,10 @@ from starlette.testclient import TestClient
 
 from digest.audience.suppressions import open_suppressions
 from digest.audience.unsubscribe_tokens import make_token
-from digest.audience.web import create_app
+from digest.audience.web import SiteFolder, create_app
 from digest.settings import Settings
 from tests.support.audience import LIST_ID, SECRET
+from tests.support.tokens import first_scheme_token
 from tests.support.workspaces import WorkspaceFactory
 
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
@@ -73,6 +74,14 @@ def test_get_shows_a_confirm_page_and_changes_nothing(client: TestClient,
     assert suppressed(settings) == [("una@example.org", "unsubscribed", "confirm page")]
 
 
+def test_a_link_sent_with_a_first_scheme_token_still_unsubscribes(
+        client: TestClient, settings: Settings) -> None:
+    old = f"/news/unsubscribe/{first_scheme_token(SECRET, LIST_ID, 'una@example.org')}"
+    assert client.get(old).status_code == 200
+    assert client.post(old, data=ONE_CLICK).status_code == 200
+    assert suppressed(settings) == [("una@example.org", "unsubscribed", "one-click")]
+
+
 @pytest.mark.parametrize("path", [
     url("una@example.org")[:-5],  # truncated
     url("una@example.org", list_id="another-list"),  # another newsletter's token
@@ -119,12 +128,26 @@ def test_pages_escape_what_comes_from_the_token(client: TestClient) -> None:
     assert "&lt;b&gt;x&lt;/b&gt;" in response.text
 
 
-def test_archive_serves_the_week_preview_and_nothing_else(client: TestClient,
-                                                          settings: Settings) -> None:
-    page = settings.out_dir / "2026-W10" / "index.html"
+def test_archive_never_serves_a_preview(client: TestClient, settings: Settings) -> None:
+    page = settings.out_dir / "2026-W10" / "index.html"  # one subscriber's preview
     page.parent.mkdir(parents=True)
-    page.write_text("<html><body>Lock gates</body></html>", encoding="utf-8")
+    page.write_text("<html><body>Hello Una Pike</body></html>", encoding="utf-8")
+    assert client.get("/news/archive/2026-W10/").status_code == 404
+    assert client.get("/news/archive/").status_code == 404
+
+
+def test_archive_serves_a_published_site_and_nothing_else(settings: Settings,
+                                                          tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "2026-W10").mkdir(parents=True)
+    (site / "index.html").write_text("<html><body>Every edition</body></html>")
+    (site / "2026-W10" / "index.html").write_text("<html><body>Lock gates</body></html>")
+    (site / "secret.txt").write_text("not a page")
+    client = TestClient(create_app(settings, SECRET, SiteFolder(site)),
+                        base_url="https://tidewater.example")
+    assert "Every edition" in client.get("/news/archive/").text
     assert "Lock gates" in client.get("/news/archive/2026-W10/").text
     assert client.get("/news/archive/2026-W11/").status_code == 404
+    assert client.get("/news/archive/secret.txt").status_code == 404
     assert client.get("/news/archive/..%2F..%2Fdigest.yaml/").status_code == 404
     assert client.get("/unsubscribe/x").status_code == 404  # only under the public path

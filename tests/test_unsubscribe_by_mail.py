@@ -13,6 +13,7 @@ import pytest
 from digest.cli.main import main
 from digest.delivery.ledger import Ledger
 from tests.support.smtp_server import SmtpServer
+from tests.support.tokens import first_scheme_token
 
 
 def mailto_subject(server: SmtpServer, address: str) -> str:
@@ -80,3 +81,18 @@ def test_a_missing_mailbox_is_named(workspace: Path, tmp_path: Path,
                  "--workspace", str(workspace)])
     assert code == 1
     assert f"{tmp_path / 'nowhere'}: no such mailbox" in capsys.readouterr().err
+
+
+def test_a_request_with_a_first_scheme_token_still_works(workspace: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    monkeypatch.setenv("DIGEST_SECRET", "mail-secret-for-tests")
+    inbox = mailbox.Maildir(tmp_path / "inbox", create=True)
+    old = first_scheme_token("mail-secret-for-tests", "estuary-weekly", "ben@example.net")
+    inbox.add(request(f"unsubscribe {old}", "someone@else.example"))
+    assert main(["subscribers", "unsubscribe-mail", str(tmp_path / "inbox"),
+                 "--workspace", str(workspace)]) == 0
+    assert "1 unsubscribed" in capsys.readouterr().err
+    with Ledger(workspace / "digest.db") as ledger:
+        assert ledger.suppressions.is_suppressed("ben@example.net")

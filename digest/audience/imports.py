@@ -16,9 +16,11 @@ from pathlib import Path
 
 from digest.audience.csv_lists import read_csv_rows
 from digest.audience.records import ACTIVE_STATUSES, Entry, make_entry, normalise_column, split_tags
-from digest.audience.suppressions import SuppressionReason
+from digest.audience.suppressions import STOP_REASONS, SuppressionReason
 from digest.errors import RecordProblem, SubscriberError
 from digest.files import write_atomically
+
+__all__ = ["STOP_REASONS", "ImportResult", "append_to_list", "read_export"]
 
 ALIASES = {
     "email_address": "email", "e_mail": "email", "e_mail_address": "email",
@@ -26,10 +28,6 @@ ALIASES = {
     "subscription_date": "subscribed_at", "confirm_time": "subscribed_at",
     "subscriber_status": "status", "member_status": "status",
 }
-# Suppression reason for each status that stops mail; the rest of the inactive are "manual".
-STOP_REASONS = {"unsubscribed": SuppressionReason.UNSUBSCRIBED,
-                "cleaned": SuppressionReason.BOUNCED, "bounced": SuppressionReason.BOUNCED,
-                "complained": SuppressionReason.COMPLAINED}
 
 
 @dataclass

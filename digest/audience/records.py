@@ -7,10 +7,9 @@ either format, and import uses the same rules as the weekly run.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from email_validator import EmailNotValidError, validate_email
-
+from digest.audience.addresses import check_address
 from digest.errors import RecordProblem
 from digest.models import Subscriber
 
@@ -21,19 +20,27 @@ INACTIVE_STATUSES = frozenset({
     "unsubscribed", "bounced", "cleaned", "complained", "blocklisted", "blocked",
     "pending", "unconfirmed", "disabled", "deleted",
 })
+KNOWN_STATUSES = ACTIVE_STATUSES | INACTIVE_STATUSES
 TAG_COLUMNS = ("lists", "tags")
 _TAG_SPLIT = re.compile(r"[;,|]")
 
 
-@dataclass(frozen=True)
-class Entry:
-    """A subscriber as listed in one file, before deduplication and audience selection."""
+class Entry(NamedTuple):
+    """A subscriber as listed in one file, before deduplication and audience selection.
+    A named tuple, not a dataclass: a million of them are made in a run, one at a time."""
 
-    subscriber: Subscriber
+    email: str  # in its normal form
+    name: str
+    fields: dict[str, str]  # every other column, stripped
     list_name: str  # the list file's name without suffix, e.g. "readers"
     tags: frozenset[str]
     status: str  # lower-cased; "" means subscribed
     where: str  # "subscribers/readers.csv:4", safe to print: no address in it
+
+    @property
+    def subscriber(self) -> Subscriber:
+        return Subscriber(email=self.email, name=self.name, fields=self.fields,
+                          source=self.where)
 
     @property
     def active(self) -> bool:
@@ -41,16 +48,9 @@ class Entry:
 
     @property
     def key(self) -> str:
-        return self.subscriber.key
-
-
-def check_address(address: str) -> str:
-    """The address in its normal form (domain lower-cased), or ValueError saying why."""
-    try:
-        result = validate_email(address, check_deliverability=False, allow_smtputf8=True)
-    except EmailNotValidError as error:
-        raise ValueError(str(error)) from None
-    return str(result.normalized)
+        """Comparison form, as Subscriber.key: the domain lower-cased."""
+        local, _, domain = self.email.rpartition("@")
+        return f"{local}@{domain.lower()}"
 
 
 def split_tags(text: str) -> set[str]:
@@ -74,15 +74,9 @@ def make_entry(values: dict[str, str], tags: set[str], list_name: str, where: st
         # The reason, not the address: problems are printed and may end up in logs.
         raise RecordProblem(f"invalid email address: {error}") from None
     status = values.get("status", "").strip().lower()
-    if status not in ACTIVE_STATUSES | INACTIVE_STATUSES:
-        known = ", ".join(sorted((ACTIVE_STATUSES | INACTIVE_STATUSES) - {""}))
+    if status not in KNOWN_STATUSES:
+        known = ", ".join(sorted(KNOWN_STATUSES - {""}))
         raise RecordProblem(f"unknown status {status!r} (use one of: {known})")
-    fields = {k: v.strip() for k, v in values.items() if k not in ("email", "name")}
-    return Entry(
-        subscriber=Subscriber(email=email, name=values.get("name", "").strip(), fields=fields,
-                              source=where),
-        list_name=list_name,
-        tags=frozenset(tags),
-        status=status,
-        where=where,
-    )
+    fields = {k: v.strip() for k, v in values.items() if k != "email" and k != "name"}
+    return Entry(email, values.get("name", "").strip(), fields, list_name, frozenset(tags),
+                 status, where)

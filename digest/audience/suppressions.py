@@ -29,6 +29,11 @@ class SuppressionReason(StrEnum):
 
 
 REASONS = tuple(SuppressionReason)
+# List statuses (ours and other tools') that stop mail, and the reason each is kept under;
+# the other inactive statuses are "manual".
+STOP_REASONS = {"unsubscribed": SuppressionReason.UNSUBSCRIBED,
+                "cleaned": SuppressionReason.BOUNCED, "bounced": SuppressionReason.BOUNCED,
+                "complained": SuppressionReason.COMPLAINED}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS suppressions (

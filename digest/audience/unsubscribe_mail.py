@@ -18,7 +18,10 @@ from digest.audience.suppressions import SuppressionReason, SuppressionStore
 from digest.audience.unsubscribe_tokens import read_token
 from digest.errors import BadUnsubscribeToken, DigestError
 
-_REQUEST = re.compile(r"\bunsubscribe\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)", re.IGNORECASE)
+# A token of either scheme (unsubscribe_tokens.py): an opaque one (64 characters or more),
+# or one of the first scheme's, with a dot.
+_REQUEST = re.compile(r"\bunsubscribe\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+|[A-Za-z0-9_-]{64,})",
+                      re.IGNORECASE)
 
 
 @dataclass

@@ -5,10 +5,13 @@ Routes live under the path of `newsletter.public_url` (say `/digest`):
     POST /unsubscribe/{token}  body List-Unsubscribe=One-Click (RFC 8058): suppress now, 200
     GET  /unsubscribe/{token}  confirm page with a button; changes nothing (scanners GET links)
     GET  /resubscribe/{token}  confirm page; POST lifts an unsubscribe made by the reader
-    GET  /archive/{week}/      the week's preview page ("view in browser")
+    GET  /archive/             the index of the editions (an `Archive`)
+    GET  /archive/{week}/      that edition's public web copy ("View in browser")
 
 A forged, truncated or other-newsletter token gets 400 and changes nothing. No redirects,
 no cookies; every page is escaped and marked no-store, no-referrer (the URL holds a token).
+The archive serves anonymous web copies only (rendering/web_copy.py), never a preview: a
+preview is one subscriber's copy, with their name, address and unsubscribe link.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
@@ -42,6 +46,30 @@ _HEADERS = {
 }
 _ARCHIVE_CSP = ("default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; "
                 "font-src https:; frame-ancestors 'none'")
+
+
+class Archive(Protocol):
+    """The public archive: anonymous pages only, None where there is no such edition."""
+
+    def index(self) -> str | None: ...
+
+    def page(self, week: str) -> str | None: ...
+
+
+class SiteFolder:
+    """An archive published by `digest publish DIR`: DIR/index.html and DIR/<week>/index.html."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _read(self, path: Path) -> str | None:
+        return path.read_text(encoding="utf-8") if path.is_file() else None
+
+    def index(self) -> str | None:
+        return self._read(self.folder / "index.html")
+
+    def page(self, week: str) -> str | None:
+        return self._read(self.folder / week / "index.html") if _WEEK.match(week) else None
 
 
 class UnsubscribeService:
@@ -112,7 +140,7 @@ def _token_route(service: UnsubscribeService, action: str, confirm_page: str,
     return handler
 
 
-def _routes(service: UnsubscribeService) -> list[BaseRoute]:
+def _routes(service: UnsubscribeService, archive: Archive | None) -> list[BaseRoute]:
     name = service.settings.newsletter.name
 
     async def unsubscribe(request: Request, email: str, token: str) -> Response:
@@ -129,12 +157,14 @@ def _routes(service: UnsubscribeService) -> list[BaseRoute]:
             return service.render("resubscribe_refused", 409, email)
         return service.render("resubscribed", email=email)
 
-    async def archive(request: Request) -> Response:
-        week = request.path_params["week"]
-        page = service.settings.out_dir / week / "index.html"
-        if not _WEEK.match(week) or not page.is_file():
+    async def archive_page(request: Request) -> Response:
+        week = request.path_params.get("week")
+        if archive is None or (week is not None and not _WEEK.match(week)):
             return PlainTextResponse("no such edition", 404, headers=_HEADERS)
-        text = await run_in_threadpool(Path.read_text, page, "utf-8")
+        text = await (run_in_threadpool(archive.page, week) if week
+                      else run_in_threadpool(archive.index))
+        if text is None:
+            return PlainTextResponse("no such edition", 404, headers=_HEADERS)
         return HTMLResponse(text, headers={**_HEADERS, "Content-Security-Policy": _ARCHIVE_CSP})
 
     async def health(request: Request) -> Response:
@@ -145,15 +175,17 @@ def _routes(service: UnsubscribeService) -> list[BaseRoute]:
          _token_route(service, "unsubscribe", "unsubscribe_confirm", unsubscribe), ["GET", "POST"]),
         ("/resubscribe/{token}",
          _token_route(service, "resubscribe", "resubscribe_confirm", resubscribe), ["GET", "POST"]),
-        ("/archive/{week}/", archive, ["GET"]),
+        ("/archive/", archive_page, ["GET"]),
+        ("/archive/{week}/", archive_page, ["GET"]),
         ("/", health, ["GET"]),
     ]
     return [Route(path, handler, methods=methods) for path, handler, methods in handlers]
 
 
-def create_app(settings: Settings, secret: str) -> Starlette:
+def create_app(settings: Settings, secret: str, archive: Archive | None = None) -> Starlette:
+    """The service; `archive` answers /archive/ (without one, the archive is 404)."""
     service = UnsubscribeService(settings, secret)
-    routes = _routes(service)
+    routes = _routes(service, archive)
     if service.prefix:
         routes = [Mount(service.prefix, routes=routes)]
     return Starlette(routes=routes)

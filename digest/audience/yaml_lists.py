@@ -9,9 +9,12 @@ bare `no`, `on`, `1e3` or `~` is an error: YAML readers disagree on what such wo
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import yaml
+from yaml.error import Mark
 
 from digest.audience.csv_lists import decode_utf8
 from digest.audience.records import TAG_COLUMNS, Entry, make_entry, normalise_column, split_tags
@@ -106,28 +109,56 @@ def read_record(node: yaml.Node) -> tuple[dict[str, str], set[str]]:
     return values, tags
 
 
-def read_yaml_list(path: Path) -> tuple[list[Entry], list[SubscriberError]]:
+def read_yaml_list(path: Path) -> Iterator[Entry | SubscriberError]:
+    """An entry for each good record and an error for each bad one, in file order. The
+    text is checked for tricks whole, then composed one record at a time (a node tree of
+    the whole file would take ten times its size). A problem with the file itself is
+    raised as SubscriberError, possibly after some records."""
+    text = decode_utf8(path)
+    refuse_tricks(path, text)
+    loader = yaml.SafeLoader(text)
     try:
-        text = decode_utf8(path)
-        refuse_tricks(path, text)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except SubscriberError as error:
-        return [], [error]
+        yield from _records(path, loader)
     except yaml.YAMLError as error:  # e.g. two documents in one file
-        return [], [located_yaml_error(error, path, SubscriberError)]
-    if root is None:
-        return [], []
-    if not isinstance(root, yaml.SequenceNode):
-        return [], [SubscriberError(path, "must be a list of records, each starting with "
-                                    "`- email: ...`", root.start_mark.line + 1)]
-    entries: list[Entry] = []
-    errors: list[SubscriberError] = []
-    for number, node in enumerate(root.value, start=1):
+        raise located_yaml_error(error, path, SubscriberError) from None
+    finally:
+        loader.dispose()
+
+
+def _records(path: Path, loader: yaml.SafeLoader) -> Iterator[Entry | SubscriberError]:
+    """What yaml.compose would check of the document, without holding the whole tree."""
+    _next_event(loader)  # stream start
+    if loader.check_event(yaml.StreamEndEvent):
+        return  # an empty file is an empty list
+    _next_event(loader)  # document start
+    if not loader.check_event(yaml.SequenceStartEvent):
+        raise SubscriberError(path, "must be a list of records, each starting with "
+                              "`- email: ...`", _compose(loader, 0).start_mark.line + 1)
+    start = _next_event(loader)
+    number = 0
+    while not loader.check_event(yaml.SequenceEndEvent):
+        node = _compose(loader, number)
+        number += 1
         line = node.start_mark.line + 1
         try:
             values, tags = read_record(node)
-            entries.append(make_entry(values, tags, path.stem,
-                                      f"{path.parent.name}/{path.name}:{line}"))
+            yield make_entry(values, tags, path.stem, f"{path.parent.name}/{path.name}:{line}")
         except RecordProblem as problem:
-            errors.append(SubscriberError(path, f"record {number}: {problem}", line))
-    return entries, errors
+            yield SubscriberError(path, f"record {number}: {problem}", line)
+    _next_event(loader)  # sequence end
+    _next_event(loader)  # document end
+    if not loader.check_event(yaml.StreamEndEvent):  # what yaml.compose says of it
+        raise yaml.composer.ComposerError(
+            "expected a single document in the stream", cast(Mark, start.start_mark),
+            "but found another document", cast(Mark, _next_event(loader).start_mark))
+
+
+def _next_event(loader: yaml.SafeLoader) -> yaml.Event:
+    event: yaml.Event = loader.get_event()  # type: ignore[no-untyped-call]
+    return event
+
+
+def _compose(loader: yaml.SafeLoader, index: int) -> yaml.Node:
+    node = loader.compose_node(None, index)
+    assert node is not None  # there is an event to compose: checked by the caller
+    return node

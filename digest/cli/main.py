@@ -16,7 +16,9 @@ from digest.errors import DigestError, ExitCode
 
 
 def command_modules() -> list[str]:
-    """Every module in digest.cli.commands with a register(subparsers) is a command."""
+    """Every module in digest.cli.commands with a register(subparsers) is a command.
+    Importing one is cheap: `register` needs only argparse, and each handler imports what
+    it runs when it runs (tests/test_command_imports.py keeps it so)."""
     names = [info.name for info in pkgutil.iter_modules(commands.__path__)]
     return sorted(name for name in names if name != "common")
 

@@ -3,8 +3,6 @@ screenshots, and an archive page listing every edition in out/, newest first."""
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,20 +10,13 @@ from digest.files import write_atomically
 from digest.models import Subscriber
 from digest.rendering.messages import MessageFactory
 from digest.rendering.slots import escape_html, one_line
+from digest.rendering.web_copy import list_editions
 from digest.resources import web_pages
 from digest.settings import Settings
 
 SAMPLE_SUBSCRIBER = Subscriber(email="reader@example.org", name="Sample Reader")
 MOBILE_WIDTH = 375
 DESKTOP_WIDTH = 680  # the 600 px email with a margin either side
-_WEEK_FOLDER = re.compile(r"^\d{4}-W\d{2}$")
-_TITLE = re.compile(r"<title>(.*?)</title>", re.S | re.I)
-
-
-@dataclass(frozen=True)
-class ArchivedEdition:
-    week: str  # "2026-W48", also the folder's name
-    title: str  # the preview page's <title>
 
 
 @dataclass(frozen=True)
@@ -65,16 +56,11 @@ def write_previews(factory: MessageFactory, settings: Settings,
 
 def write_archive(out_dir: Path, newsletter: str, templates: Path | None = None) -> Path:
     """out/index.html (template `web/archive.html.j2`, found first in `templates`): every
-    edition previewed so far, newest first, linked by week."""
-    editions = []
-    for folder in sorted(out_dir.iterdir(), key=lambda p: p.name, reverse=True):
-        page = folder / "index.html"
-        if not (_WEEK_FOLDER.match(folder.name) and page.is_file()):
-            continue
-        found = _TITLE.search(page.read_text(encoding="utf-8", errors="replace")[:4000])
-        title = html.unescape(found.group(1)).strip() if found else folder.name
-        editions.append(ArchivedEdition(folder.name, title))
+    edition previewed so far, newest first, linked by week. For editors only: it links each
+    subscriber's preview and .eml; `digest publish` makes the public archive."""
     archive = out_dir / "index.html"
     template = web_pages(templates).get_template("web/archive.html.j2")
-    write_atomically(archive, template.render(newsletter=newsletter, editions=editions))
+    write_atomically(archive, template.render(newsletter=newsletter,
+                                              editions=list_editions(out_dir)))
     return archive
+

@@ -14,8 +14,6 @@ from pathlib import Path
 
 from digest.errors import ContentError, DigestError
 from digest.models import Article
-from digest.sources.feeds import read_feed_file
-from digest.sources.html import read_html
 from digest.sources.markdown import read_markdown
 from digest.sources.scraped import read_scraped
 
@@ -28,6 +26,22 @@ READERS: dict[str, Reader] = {
     ".markdown": read_markdown,
     ".txt": read_scraped,
 }
+
+
+
+def read_html(path: Path, tz: tzinfo) -> tuple[list[Article], list[str]]:
+    # Imported on first use: trafilatura alone takes longer to import than a run of
+    # Markdown articles takes to read.
+    from digest.sources.html import read_html as read
+
+    return read(path, tz)
+
+
+def read_feed_file(path: Path, tz: tzinfo) -> tuple[list[Article], list[str]]:
+    from digest.sources.feeds import read_feed_file as read  # feedparser: on first use
+
+    return read(path, tz)
+
 
 THIRD_PARTY: dict[str, ManyReader] = {
     ".html": read_html,

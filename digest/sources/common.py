@@ -1,13 +1,40 @@
-"""Checks shared by every reader: file sizes, dates, names, tags."""
+"""Checks shared by every reader: file sizes, dates, names, tags, control characters."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import fields, replace
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 from digest.errors import ContentError
+from digest.models import Article
+
+# C0 and C1 control characters and DEL, except tab and newline: no reader shows them, and one
+# ESC in a feed's title is enough for MJML to refuse the whole edition.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def without_controls(text: str) -> str:
+    return _CONTROLS.sub("", text)
+
+
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return without_controls(value)
+    if isinstance(value, tuple):
+        return tuple(_cleaned(item) for item in value)
+    return value
+
+
+def clean_article(article: Article) -> Article:
+    """The article with control characters gone from every text field (title, body, authors,
+    bios, ...): every reader returns its articles through this, so content from any source
+    reaches the templates without them."""
+    changes = {f.name: _cleaned(getattr(article, f.name)) for f in fields(article)
+               if isinstance(getattr(article, f.name), str | tuple)}
+    return replace(article, **changes)
 
 
 def read_within(path: Path, limit: int, kind: str, limit_note: str = "") -> bytes:

@@ -21,7 +21,15 @@ import feedparser
 from digest.errors import ContentError, located
 from digest.links import checked_url, slugify
 from digest.models import Article
-from digest.sources.common import as_names, file_time, is_role, read_within, split_names
+from digest.sources.common import (
+    as_names,
+    clean_article,
+    file_time,
+    is_role,
+    read_within,
+    split_names,
+    without_controls,
+)
 from digest.sources.feed_links import entry_lines, feed_base, resolve
 from digest.sources.htmltext import html_to_text
 
@@ -59,7 +67,7 @@ def parse_feed(data: bytes, source: Path | str, tz: tzinfo, fetched: datetime,
     articles = []
     for number, entry in enumerate(parsed.entries, 1):
         where = located(source, lines[number - 1], f"entry {number}")
-        title = " ".join(html_to_text(str(entry.get("title") or "")).split())
+        title = " ".join(without_controls(html_to_text(str(entry.get("title") or ""))).split())
         if not title:
             warnings.append(f"{where}: entry has no title; skipped")
             continue
@@ -76,7 +84,7 @@ def parse_feed(data: bytes, source: Path | str, tz: tzinfo, fetched: datetime,
             continue
         summary = html_to_text(str(entry.get("summary") or ""))
         content = _content(entry)
-        articles.append(Article(
+        articles.append(clean_article(Article(
             title=title,
             body=content or summary,
             source=source,
@@ -88,7 +96,7 @@ def parse_feed(data: bytes, source: Path | str, tz: tzinfo, fetched: datetime,
             site_name=site,
             image=_image(entry, base),
             slug=slugify(title),
-        ))
+        )))
     return articles, warnings
 
 

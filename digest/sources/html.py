@@ -26,7 +26,7 @@ from digest.errors import ContentError
 from digest.links import checked_url as _checked_url
 from digest.links import slugify
 from digest.models import Article
-from digest.sources.common import as_datetime, file_time, read_within
+from digest.sources.common import as_datetime, clean_article, file_time, read_within
 from digest.sources.html_authors import page_authors
 from digest.sources.html_page import (
     canonical_urls,
@@ -89,7 +89,7 @@ def article_from_html(data: bytes, source: Path | str, tz: tzinfo, *, url: str |
         published = fallback
         warnings.append(f"{source}: no publication date found; using {fallback:%Y-%m-%d}")
     link = _safe_url(meta.get("url"), source, warnings) or url
-    return Article(
+    return clean_article(Article(
         title=title,
         body=text,
         source=source,
@@ -101,7 +101,7 @@ def article_from_html(data: bytes, source: Path | str, tz: tzinfo, *, url: str |
         image=_safe_url(meta.get("image"), source, []),
         slug=slugify(Path(str(source)).stem if isinstance(source, Path) else title),
         date_from_file=published is fallback,
-    ), warnings
+    )), warnings
 
 
 def _published(value: Any, tz: tzinfo, source: Path | str) -> datetime | None:

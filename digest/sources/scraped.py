@@ -29,7 +29,7 @@ from pathlib import Path
 from digest.errors import ContentError
 from digest.links import slugify
 from digest.models import Article
-from digest.sources.common import file_time, split_names
+from digest.sources.common import clean_article, file_time, split_names, without_controls
 from digest.words import count_words
 
 _AUTHOR_HEADING = re.compile(
@@ -196,7 +196,7 @@ def _bio_subject(bio: str) -> str | None:
 
 
 def read_scraped(path: Path, tz: tzinfo) -> Article:
-    text = path.read_text(encoding="utf-8-sig")
+    text = without_controls(path.read_text(encoding="utf-8-sig"))
     blocks = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
     if len(blocks) < 2 or (len(blocks) < 3 and not _is_prose(blocks[1][1])):
         raise ContentError(
@@ -245,7 +245,7 @@ def read_scraped(path: Path, tz: tzinfo) -> Article:
         if subject:
             bios[0] = (subject, bios[0][1])
             names = names or [subject]
-    return Article(
+    return clean_article(Article(
         title=title,
         body="\n\n".join(body),
         source=path,
@@ -256,4 +256,4 @@ def read_scraped(path: Path, tz: tzinfo) -> Article:
         slug=slugify(path.stem),
         date_from_file=published is None,
         author_bios=tuple((n, b) for n, b in bios if n),
-    )
+    ))

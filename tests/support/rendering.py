@@ -73,6 +73,41 @@ def make_edition(items: list[EditionItem] | None = None, intro: str = "") -> Edi
     )
 
 
+# A long edition (six articles: the contents list shows) with every card detail: thumbnails
+# with and without alt text, an article in French, a source site, an author's page, bodies
+# long enough for a reading time.
+LONG_STORIES = [
+    ("Le marché aux poissons rouvre", "https://journal.example/fr/marche", "fr",
+     "Après deux ans de travaux, le marché couvert rouvre ses portes samedi avec trente "
+     "étals et une halle neuve.", "Le Journal du Port"),
+    ("Night Ferry Timetable Changes", "https://weir-gazette.example/2026/night-ferry", None,
+     "From January the last ferry leaves the Ropewalk pier at half past eleven, an hour "
+     "later than now, on Fridays and Saturdays.", None),
+    ("A Heron Nests on the Town Hall", "https://birds.example/heron", None,
+     "For the first time anyone can remember, a grey heron has built a nest on the town "
+     "hall roof, between the clock and the flagpole.", "Birds of the Estuary"),
+]
+WRITER = Author("Marit Quayle", "Marit Quayle edits the weekend pages.",
+                "https://weir-gazette.example/people/marit.jpg",
+                links=("https://weir-gazette.example/people/marit-quayle",))
+
+
+def make_long_edition() -> Edition:
+    """Six cards: the three STORIES (one featured, with an image) and LONG_STORIES, two of
+    them with thumbnails (one described by `image_alt`, one decorative)."""
+    items = list(make_edition().items)
+    for index, (title, url, lang, excerpt, site) in enumerate(LONG_STORIES):
+        article = Article(
+            title=title, body=" ".join([excerpt] * 12), source="fixture",
+            published=datetime(2026, 11, 25 - index, 18, tzinfo=UTC), authors=(WRITER.name,),
+            url=url, site_name=site, lang=lang,
+            image=f"https://weir-gazette.example/img/thumb-{index}.jpg" if index < 2 else None,
+            image_alt="Stalls under the new glass roof of the covered market" if index == 0
+            else None)
+        items.append(EditionItem(article=article, excerpt=excerpt, authors=(WRITER,)))
+    return make_edition(items)
+
+
 def with_title(edition: Edition, index: int, title: str) -> Edition:
     items = list(edition.items)
     items[index] = replace(items[index], article=replace(items[index].article, title=title))

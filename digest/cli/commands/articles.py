@@ -6,17 +6,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from digest.cli.commands.common import add_workspace, chosen_week, settings_from, warn
-from digest.cli.gathering import gather_articles
-from digest.editorial.dedupe import deduplicate
-from digest.editorial.editions import choose_articles
-from digest.editorial.plan import load_plan
 from digest.errors import DigestError, ExitCode
-from digest.models import Article
-from digest.settings import Settings
 from digest.weeks import IsoWeek, week_of
+
+if TYPE_CHECKING:
+    from digest.models import Article
+    from digest.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,6 +39,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: registering the command must not load the readers (pages, feeds, HTTP).
+    from digest.cli.gathering import gather_articles
+
     settings = settings_from(args)
     week = None if args.all else chosen_week(args, settings)
     loaded = gather_articles(settings, week)
@@ -60,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
 def describe(articles: list[Article], settings: Settings,
              week: IsoWeek | None) -> list[dict[str, Any]]:
     """One record per article found; duplicates point at the version that is kept."""
+    from digest.editorial.dedupe import deduplicate
+
     _, dropped = deduplicate(articles)
     selected = _selected_keys(articles, settings, week)
     rows = []
@@ -89,6 +92,9 @@ def describe(articles: list[Article], settings: Settings,
 
 def _selected_keys(articles: list[Article], settings: Settings,
                    week: IsoWeek | None) -> set[tuple[str, str]]:
+    from digest.editorial.editions import choose_articles
+    from digest.editorial.plan import load_plan
+
     weeks = {week} if week is not None else {
         week_of(a.published.astimezone(settings.tz)) for a in articles}
     keys: set[tuple[str, str]] = set()

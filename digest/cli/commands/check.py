@@ -6,13 +6,8 @@ import argparse
 import sys
 from datetime import datetime
 
-from digest.audience.lists import load_subscribers
 from digest.cli.commands.common import add_workspace, settings_from, warn
-from digest.editorial.authors import AuthorRegistry, load_authors
-from digest.editorial.editions import build_edition
 from digest.errors import DigestError, ExitCode
-from digest.rendering.compose import render_edition
-from digest.sources import load_articles
 from digest.weeks import week_of
 
 
@@ -28,6 +23,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: registering a command must stay cheap.
+    from digest.audience.lists import stage_lists
+    from digest.editorial.authors import AuthorRegistry, load_authors
+    from digest.editorial.editions import build_edition
+    from digest.rendering.compose import render_edition
+    from digest.rendering.messages import MessageFactory
+    from digest.sources import load_articles
+
     settings = settings_from(args)  # a broken digest.yaml stops here: nothing else can be read
     problems: list[str] = []
     loaded = load_articles(settings.path("content"), settings.tz)
@@ -38,20 +41,24 @@ def run(args: argparse.Namespace) -> int:
         registry = load_authors(settings.path("authors.yaml"))
     except DigestError as error:
         problems.append(str(error))
-    listed = load_subscribers(settings.path("subscribers"))
-    problems += [str(error) for error in listed.errors]
-    warn(listed.warnings)
+    with stage_lists(settings.path("subscribers")) as listed:
+        problems += [str(error) for error in listed.errors]
+        warn(listed.warnings())
+        subscribers = listed.recipients
     # Render the newest week that has articles, so templates meet real content.
     newest = max((a.published for a in loaded.articles), default=datetime.now(settings.tz))
     try:
         edition = build_edition(loaded.articles, week_of(newest.astimezone(settings.tz)),
                                 settings, registry)
-        warn(list(render_edition(edition, settings).warnings))
+        rendered = render_edition(edition, settings)
+        warn(list(rendered.warnings))
+        # Build its messages' parts once: headers that cannot be sent, HTML Gmail would clip.
+        MessageFactory(rendered, settings, settings.secret or "check-only")
     except DigestError as error:
         problems.append(str(error))
     for problem in problems:
         print(problem, file=sys.stderr)
     print(f"checked {len(loaded.articles)} article(s), {len(registry)} author(s), "
-          f"{len(listed.subscribers)} subscriber(s): "
+          f"{subscribers} subscriber(s): "
           f"{len(problems) or 'no'} problem(s)", file=sys.stderr)
     return ExitCode.PROBLEMS if problems else ExitCode.OK

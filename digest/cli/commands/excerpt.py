@@ -17,7 +17,6 @@ from typing import Any, TextIO
 
 from digest.cli.commands.common import add_workspace, settings_from
 from digest.config import CONFIG_NAME
-from digest.editorial.excerpts import excerpt_of, make_excerpt
 from digest.errors import ExitCode, InputLineError
 from digest.models import Article
 from digest.settings import ExcerptBudget
@@ -62,6 +61,8 @@ def _budget(args: argparse.Namespace) -> ExcerptBudget:
 
 
 def run(args: argparse.Namespace) -> int:
+    from digest.editorial.excerpts import excerpt_of  # the engine only when it is used
+
     budget = _budget(args)
     files: list[Path] = list(args.files or [])
     if not files and not args.jsonl:
@@ -107,6 +108,8 @@ def _read_file(path: Path) -> list[Article]:
 
 def _excerpt_lines(lines: TextIO, name: str, budget: ExcerptBudget) -> None:
     """Write {"id", "excerpt"} for each input line, flushing as it goes (pipes stay live)."""
+    from digest.editorial.excerpts import make_excerpt
+
     for number, row in _read_rows(lines, name):
         excerpt = make_excerpt(row["text"], title=row.get("title"), budget=budget)
         record = {"id": row.get("id", number), "excerpt": excerpt}

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from digest.cli.commands.common import add_workspace
 from digest.errors import DigestError, ExitCode
-from digest.resources import default_templates_dir, skeleton_dir
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,6 +26,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from digest.resources import default_templates_dir, skeleton_dir  # not for registering
+
     target: Path = args.directory or args.workspace
     if (target / "digest.yaml").exists():
         raise DigestError(f"{target / 'digest.yaml'}: already a workspace; nothing changed")

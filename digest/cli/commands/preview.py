@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 import webbrowser
+from typing import TYPE_CHECKING
 
-from digest.audience.lists import check_address, load_entries
 from digest.cli.commands.common import add_week, add_workspace, chosen_week, settings_from, warn
-from digest.cli.pipeline import prepare_edition
 from digest.errors import DigestError, ExitCode
 from digest.models import Subscriber
-from digest.rendering.messages import MessageFactory
-from digest.rendering.previews import SAMPLE_SUBSCRIBER, write_previews
-from digest.settings import Settings
+
+if TYPE_CHECKING:
+    from digest.settings import Settings
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,6 +36,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: registering a command must stay cheap.
+    from digest.cli.pipeline import prepare_edition
+    from digest.rendering.messages import MessageFactory
+    from digest.rendering.previews import write_previews
+
     settings = settings_from(args)
     week = chosen_week(args, settings)
     prepared = prepare_edition(settings, week, with_subscribers=False)
@@ -56,6 +60,9 @@ def run(args: argparse.Namespace) -> int:
 
 def choose_subscriber(settings: Settings, email: str | None) -> Subscriber:
     """The listed subscriber with this address; an unlisted address gets a sample one."""
+    from digest.audience.lists import check_address, stage_lists
+    from digest.rendering.previews import SAMPLE_SUBSCRIBER
+
     if not email:
         return SAMPLE_SUBSCRIBER
     try:
@@ -63,9 +70,10 @@ def choose_subscriber(settings: Settings, email: str | None) -> Subscriber:
     except ValueError as error:
         raise DigestError(f"--as {email!r}: {error}") from None
     key = address.lower()  # a preview lookup, not delivery: ignore case throughout
-    for entry in load_entries(settings.path("subscribers")).entries:
-        if entry.subscriber.email.lower() == key:
-            return entry.subscriber
+    with stage_lists(settings.path("subscribers")) as listed:
+        for entry in listed.entries():
+            if entry.subscriber.email.lower() == key:
+                return entry.subscriber
     warn([f"--as {address}: not on any list in subscribers/; previewing as an unnamed "
           "subscriber with that address"])
     return Subscriber(email=address)

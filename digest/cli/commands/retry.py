@@ -7,13 +7,8 @@ import sys
 
 from digest.cli.commands.common import add_week, add_workspace, chosen_week, settings_from, warn
 from digest.cli.commands.delivery_args import add_delivery_options, close_run
-from digest.cli.pipeline import prepare_edition, unsubscribe_secret
-from digest.cli.report import Report
-from digest.delivery.ledger import Ledger
 from digest.delivery.states import DeliveryState
-from digest.delivery.use_cases import Overrides, resend
 from digest.errors import DigestError, ExitCode
-from digest.rendering.messages import MessageFactory
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -35,6 +30,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: registering a command must stay cheap.
+    from digest.cli.pipeline import prepare_edition, unsubscribe_secret
+    from digest.cli.report import Report
+    from digest.delivery.ledger import Ledger
+    from digest.delivery.use_cases import Overrides, resend
+    from digest.rendering.messages import MessageFactory
+
     settings = settings_from(args)
     week = chosen_week(args, settings)
     state = (DeliveryState.FAILED if args.failed else

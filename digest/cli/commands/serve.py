@@ -1,14 +1,13 @@
-"""`digest serve`: the unsubscribe web service (one-click POST, confirm pages, archive)."""
+"""`digest serve`: the unsubscribe web service (one-click POST, confirm pages) and the public
+archive of anonymous web copies."""
 
 from __future__ import annotations
 
 import argparse
 import socket
 import sys
+from pathlib import Path
 
-import uvicorn
-
-from digest.audience.web import create_app
 from digest.cli.commands.common import add_workspace, settings_from
 from digest.errors import ConfigError, DigestError, ExitCode
 
@@ -19,7 +18,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="run the unsubscribe web service for the links in sent emails",
         description="Serve the unsubscribe links of sent emails under the path of "
         "newsletter.public_url: one-click unsubscribe (RFC 8058 POST), a confirm page for "
-        "GET, a resubscribe page, and /archive/<week>/ for 'view in browser'. Put it behind "
+        "GET, a resubscribe page, and the public archive: /archive/ and /archive/<week>/ "
+        "for 'View in browser', anonymous copies of the editions sent so far, rendered from "
+        "the workspace (or the site `digest publish` wrote, with --site). Put it behind "
         "your HTTPS server at newsletter.public_url. Needs DIGEST_SECRET, the same secret "
         "used when sending. Unsubscribes are written to the workspace database at once.",
     )
@@ -28,6 +29,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8025,
                         help="port to listen on (default: 8025; 0 picks a free one)")
+    parser.add_argument("--site", type=Path, metavar="DIR",
+                        help="serve /archive/ from the site `digest publish DIR` wrote "
+                        "(default: render each sent edition's web copy from the workspace)")
     parser.set_defaults(handler=run)
 
 
@@ -45,11 +49,21 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: registering a command must stay cheap.
+    import uvicorn
+
+    from digest.audience.web import Archive, SiteFolder, create_app
+    from digest.cli.archive import EditionArchive
+
     settings = settings_from(args)
     if not settings.secret:
         raise ConfigError("DIGEST_SECRET", "not set: the service checks unsubscribe links "
                           "with the same secret that signed them when the edition was sent")
-    app = create_app(settings, settings.secret)
+    if args.site and not (args.site / "index.html").is_file():
+        raise DigestError(f"--site {args.site}: no index.html; write it with "
+                          f"`digest publish {args.site}`")
+    archive: Archive = SiteFolder(args.site) if args.site else EditionArchive(settings)
+    app = create_app(settings, settings.secret, archive)
     sock = listen(args.host, args.port)
     host, port = sock.getsockname()[:2]
     path = settings.newsletter.public_url.split("://", 1)[1].partition("/")[2]

@@ -10,22 +10,22 @@ import argparse
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from digest.audience.exports import build_rows, write_csv
-from digest.audience.imports import STOP_REASONS, append_to_list, read_export
-from digest.audience.lists import (
-    Audience,
-    SubscriberList,
-    check_list_name,
-    load_entries,
-    load_subscribers,
+from digest.audience.suppressions import (
+    REASONS,
+    STOP_REASONS,
+    SuppressionReason,
+    open_suppressions,
 )
-from digest.audience.records import check_address
-from digest.audience.suppressions import REASONS, SuppressionReason, open_suppressions
-from digest.audience.unsubscribe_mail import process_mailbox
 from digest.cli.commands.common import add_workspace, settings_from, warn
 from digest.errors import ConfigError, DigestError, ExitCode, SubscriberError
-from digest.settings import Settings
+
+if TYPE_CHECKING:
+    from digest.settings import Settings
+
+# The list readers, address checks, imports and exports are imported in the action that
+# uses them: registering the command must stay cheap.
 
 STATUSES = ("subscribed", *REASONS, *sorted(set(STOP_REASONS) - set(REASONS)),
             "pending", "unconfirmed")
@@ -100,43 +100,53 @@ def _folder(settings: Settings) -> Path:
 
 
 def check(args: argparse.Namespace, settings: Settings) -> int:
-    listed = load_subscribers(_folder(settings))
-    for error in listed.errors:
-        print(error, file=sys.stderr)
-    warn(listed.warnings)
-    files = len({entry.list_name for entry in listed.entries})
-    print(f"checked {len(listed.entries)} record(s) in {files} list(s): "
-          f"{len(listed.errors) or 'no'} problem(s)", file=sys.stderr)
-    return ExitCode.PROBLEMS if listed.errors else ExitCode.OK
+    from digest.audience.lists import stage_lists
+
+    with stage_lists(_folder(settings)) as listed:
+        for error in listed.errors:
+            print(error, file=sys.stderr)
+        warn(listed.warnings())
+        files = len(listed.count_by("list_name"))
+        print(f"checked {listed.listed} record(s) in {files} list(s): "
+              f"{len(listed.errors) or 'no'} problem(s)", file=sys.stderr)
+        return ExitCode.PROBLEMS if listed.errors else ExitCode.OK
 
 
 def count(args: argparse.Namespace, settings: Settings) -> int:
+    from digest.audience.lists import Audience, check_audience, stage_lists
+
     audience = Audience(settings.audience.lists,
-                        (settings.audience.tags,) if settings.audience.tags else ())
-    listed: SubscriberList = load_subscribers(_folder(settings),
-                                              audience.narrowed(args.lists, args.tags))
+                        (settings.audience.tags,) if settings.audience.tags else ()
+                        ).narrowed(args.lists, args.tags)
+    check_audience(_folder(settings), audience)
     with open_suppressions(settings.db_path) as store:
         stopped = store.emails()
         reasons = Counter(s.reason for s in store.listing())
-    for name, number in sorted(Counter(e.list_name for e in listed.entries).items()):
-        print(f"list {name}: {number}")
-    for status, number in sorted(Counter(e.status or "subscribed"
-                                         for e in listed.entries).items()):
-        print(f"status {status}: {number}")
-    for reason, number in sorted(reasons.items()):
-        print(f"suppressed ({reason}): {number}")
-    receiving = [e for e in listed.chosen if e.key not in stopped]
-    print(f"audience: {len(listed.chosen)}, of whom suppressed: "
-          f"{len(listed.chosen) - len(receiving)}")
-    print(f"next edition goes to: {len(receiving)}")
-    if listed.errors:
-        print(f"{len(listed.errors)} bad row(s): run `digest subscribers check`",
-              file=sys.stderr)
-        return ExitCode.PROBLEMS
+    with stage_lists(_folder(settings), audience) as listed:
+        for name, number in listed.count_by("list_name").items():
+            print(f"list {name}: {number}")
+        statuses: Counter[str] = Counter()
+        for status, number in listed.count_by("status").items():
+            statuses[status or "subscribed"] += number
+        for status, number in sorted(statuses.items()):
+            print(f"status {status}: {number}")
+        for reason, number in sorted(reasons.items()):
+            print(f"suppressed ({reason}): {number}")
+        chosen = listed.recipients
+        suppressed = sum(key in stopped for key in listed.chosen_keys())
+        print(f"audience: {chosen}, of whom suppressed: {suppressed}")
+        print(f"next edition goes to: {chosen - suppressed}")
+        if listed.errors:
+            print(f"{len(listed.errors)} bad row(s): run `digest subscribers check`",
+                  file=sys.stderr)
+            return ExitCode.PROBLEMS
     return ExitCode.OK
 
 
 def import_file(args: argparse.Namespace, settings: Settings) -> int:
+    from digest.audience.imports import append_to_list, read_export
+    from digest.audience.lists import check_list_name, stage_lists
+
     folder = _folder(settings)
     if not args.file.is_file():
         raise DigestError(f"{args.file}: no such file")
@@ -147,8 +157,11 @@ def import_file(args: argparse.Namespace, settings: Settings) -> int:
             or Path(args.into).suffix not in ("", ".csv") or target.is_symlink():
         raise DigestError(f"--into {args.into}: import writes CSV lists; name a .csv list "
                           "(YAML lists keep their comments only if edited by hand)")
-    listed = load_entries(folder) if folder.is_dir() else SubscriberList()
-    result = read_export(args.file, target.stem, {entry.key for entry in listed.entries})
+    listed: set[str] = set()
+    if folder.is_dir():
+        with stage_lists(folder) as staged:
+            listed = {entry.key for entry in staged.entries()}
+    result = read_export(args.file, target.stem, listed)
     for error in result.rejected:
         print(f"rejected: {error}", file=sys.stderr)
     if not args.dry_run:
@@ -166,6 +179,9 @@ def import_file(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def export(args: argparse.Namespace, settings: Settings) -> int:
+    from digest.audience.exports import build_rows, write_csv
+    from digest.audience.lists import load_entries
+
     listed = load_entries(_folder(settings))
     with open_suppressions(settings.db_path) as store:
         rows = build_rows(listed.entries, store.listing())
@@ -183,6 +199,8 @@ def export(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _address(text: str) -> str:
+    from digest.audience.lists import check_address
+
     try:
         email = check_address(text.strip())
     except ValueError as error:
@@ -204,6 +222,8 @@ def unsubscribe(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def resubscribe(args: argparse.Namespace, settings: Settings) -> int:
+    from digest.audience.lists import stage_lists
+
     email = _address(args.email)
     with open_suppressions(settings.db_path) as store:
         found = store.get(email)
@@ -211,14 +231,16 @@ def resubscribe(args: argparse.Namespace, settings: Settings) -> int:
             print("not suppressed; nothing changed", file=sys.stderr)
             return ExitCode.OK
         store.unsuppress(email)
-    listed = load_entries(_folder(settings))
     print(f"resubscribed (was {found.reason})", file=sys.stderr)
-    if email not in {entry.key for entry in listed.entries if entry.active}:
-        warn(["the address is in no list file as subscribed; add it to a list to mail it"])
+    with stage_lists(_folder(settings)) as listed:
+        if not listed.is_subscribed(email):
+            warn(["the address is in no list file as subscribed; add it to a list to mail it"])
     return ExitCode.OK
 
 
 def unsubscribe_mail(args: argparse.Namespace, settings: Settings) -> int:
+    from digest.audience.unsubscribe_mail import process_mailbox
+
     if not settings.secret:
         raise ConfigError("DIGEST_SECRET", "not set: it is needed to check unsubscribe tokens")
     with open_suppressions(settings.db_path) as store:

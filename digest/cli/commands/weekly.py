@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from digest.cli.commands.common import add_week, add_workspace, chosen_week, settings_from, warn
-from digest.cli.pipeline import prepare_edition, unsubscribe_secret
-from digest.cli.report import Report
 from digest.delivery.states import OWED
-from digest.delivery.use_cases import plan_and_send
 from digest.errors import DigestError, ExitCode
-from digest.rendering.messages import MessageFactory
-from digest.rendering.previews import write_previews
 from digest.settings import SmtpMode
+
+if TYPE_CHECKING:
+    from digest.cli.pipeline import Prepared
+    from digest.settings import Settings
+    from digest.weeks import IsoWeek
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,10 +43,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: registering a command must stay cheap.
+    from digest.cli.pipeline import prepare_edition
+
     settings = settings_from(args)
     week = chosen_week(args, settings)
     print(f"digest weekly: {settings.newsletter.name}, week {week}", file=sys.stderr)
-    prepared = prepare_edition(settings, week, lists=args.lists, tags=args.tags)
+    with prepare_edition(settings, week, lists=args.lists, tags=args.tags) as prepared:
+        return _publish(args, settings, week, prepared)
+
+
+def _publish(args: argparse.Namespace, settings: Settings, week: IsoWeek,
+             prepared: Prepared) -> int:
+    """Previews, then the plan and the sending."""
+    from digest.cli.pipeline import unsubscribe_secret
+    from digest.cli.report import Report
+    from digest.delivery.use_cases import plan_and_send
+    from digest.rendering.messages import MessageFactory
+    from digest.rendering.previews import write_previews
+
     warn(prepared.warnings)
     items = prepared.edition.items
     if not items:
@@ -54,13 +70,13 @@ def run(args: argparse.Namespace) -> int:
             raise DigestError(message)
         print(message, file=sys.stderr)
         return ExitCode.OK
-    print(f"  {len(items)} article(s), {len(prepared.subscribers)} subscriber(s)",
-          file=sys.stderr)
+    print(f"  {len(items)} article(s), {prepared.recipients} subscriber(s)", file=sys.stderr)
     factory = MessageFactory(prepared.rendered, settings, unsubscribe_secret(settings))
     files = write_previews(factory, settings)
     print(f"  preview: {files.html}\n  preview: {files.text}", file=sys.stderr)
     report = Report()
-    counts = plan_and_send(settings, factory, prepared.subscribers, report, args.connections,
+    assert prepared.audience is not None  # prepared with the lists
+    counts = plan_and_send(settings, factory, prepared.audience, report, args.connections,
                            args.rate)
     print(f"done: {report.summary()}", file=sys.stderr)
     owed = sum(counts[state] for state in OWED)
