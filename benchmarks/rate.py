@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from send import WEEK, free_port, write_workspace
+from send import WEEK, free_port, unattended, write_workspace
 
 
 class TimingHandler:
@@ -65,7 +65,8 @@ def measure(rate: float, messages: int, connections: int) -> list[float]:
                    "DIGEST_SMTP_URL": f"smtp://127.0.0.1:{port}"}
             result = subprocess.run(
                 [sys.executable, "-m", "digest", "send", "--workspace", str(workspace),
-                 "--week", WEEK, "--connections", str(connections), "--rate", str(rate)],
+                 "--week", WEEK, "--connections", str(connections), "--rate", str(rate),
+                 *unattended("send")],
                 env=env, capture_output=True, text=True, check=False)
         finally:
             server.terminate()

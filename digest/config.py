@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from digest.errors import ConfigError
-from digest.links import slugify
+from digest.errors import ConfigError, DigestError
+from digest.links import parse_smtp_url, slugify
 from digest.settings import (
     AudienceSettings,
     DeliverySettings,
@@ -31,43 +29,36 @@ from digest.settings import (
     ThemeSettings,
     parse_mailbox,
 )
+from digest.weeks import parse_week
 from digest.yamlfile import SectionReader, read_yaml
 
 CONFIG_NAME = "digest.yaml"
-
-
-def parse_smtp_url(url: str, env: dict[str, str],
-                   fail: Callable[[str], ConfigError]) -> dict[str, Any]:
-    """smtp://user@host:port?starttls=true | smtps://... | capture.
-
-    `fail` turns a problem into the ConfigError that names where the URL came from
-    (digest.yaml's line, or the environment variable)."""
-    if url.strip() == SmtpMode.CAPTURE:
-        return {"mode": SmtpMode.CAPTURE}
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError as error:  # e.g. "Invalid IPv6 URL"
-        raise fail(f"SMTP URL cannot be read: {error}") from error
-    if parts.scheme not in (SmtpMode.SMTP, SmtpMode.SMTPS):
-        raise fail("SMTP URL must start with smtp:// or smtps:// (or be 'capture')")
-    if parts.password:
-        raise fail("do not put the password in the URL; set DIGEST_SMTP_PASSWORD instead")
-    if not parts.hostname:
-        raise fail("SMTP URL has no host")
-    query = {k: v[-1].lower() for k, v in parse_qs(parts.query).items()}
-    try:
-        port = parts.port or (465 if parts.scheme == SmtpMode.SMTPS else 587)
-    except ValueError:
-        raise fail("SMTP URL has an invalid port") from None
-    return {
-        "mode": SmtpMode(parts.scheme),
-        "host": parts.hostname,
-        "port": port,
-        "username": unquote(parts.username) if parts.username else None,
-        "password": env.get("DIGEST_SMTP_PASSWORD") or None,
-        "starttls": query.get("starttls", "false") in ("true", "1", "yes"),
-        "verify_tls": query.get("verify", "true") not in ("false", "0", "no"),
-    }
+_COLOR_KEYS = ("accent_color", "background_color", "paper_color", "text_color", "muted_color",
+               "dark_background_color", "dark_paper_color", "dark_text_color",
+               "dark_muted_color", "dark_accent_color")
+_FONT_KEYS = ("font_family", "heading_font_family")
+_DISPLAY_FLAGS = ("date", "reading_time", "source", "author_links")
+_DKIM_ENTRY_KEYS = ("selector", "key")
+# Every section and key of digest.yaml: any other is an error with a did-you-mean, and the
+# reader refuses to read a key missing here (yamlfile.SectionReader), so this stays whole.
+KNOWN_KEYS: dict[str, tuple[str, ...]] = {
+    "newsletter": ("name", "id", "from", "reply_to", "language", "timezone", "public_url",
+                   "unsubscribe_mailto", "postal_address"),
+    "smtp": ("url", "connections", "timeout", "final_reply_timeout"),
+    "delivery": ("rate", "burst", "hourly_cap", "retry_base", "retry_cap", "max_attempts",
+                 "retry_window", "pause_after_failures"),
+    "dkim": (*_DKIM_ENTRY_KEYS, "domain", "keys"),
+    "excerpts": ("target_words", "max_words", "max_chars"),
+    "blurbs": ("max_chars",),
+    "selection": ("max_articles",),
+    "storage": ("database",),
+    "theme": (*_COLOR_KEYS, *_FONT_KEYS, "logo_url", "logo_alt", "logo_width", "first_week",
+              "view_in_browser"),
+    "display": (*_DISPLAY_FLAGS, "contents"),
+    "audience": ("lists", "tags"),
+    "sources": ("feeds", "urls", "timeout", "max_bytes", "feed_max_age"),
+    "schedule": ("weekday", "time", "timezone"),  # read by cli/schedule_config.py
+}
 
 
 def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Settings:
@@ -78,7 +69,8 @@ def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Setting
     doc = read_yaml(path, ConfigError)
     if not isinstance(doc.data, dict):
         raise ConfigError(path, "must be a mapping of sections (newsletter, smtp, ...)", line=1)
-    read = SectionReader(doc)
+    read = SectionReader(doc, KNOWN_KEYS)
+    read.refuse_unknown()
 
     name = read.text("newsletter", "name")
     sender = _mailbox(read, "from")
@@ -152,8 +144,9 @@ def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Setting
             max_bytes=int(read.number("sources", "max_bytes", 5_000_000, minimum=1000)),
             feed_max_age=read.number("sources", "feed_max_age", 1800, minimum=0),
         ),
-        audience=AudienceSettings(lists=_read_names(read, "audience", "lists"),
-                                  tags=_read_names(read, "audience", "tags")),
+        audience=AudienceSettings(lists=read.names("audience", "lists",
+                                                   "a file inside subscribers/"),
+                                  tags=read.names("audience", "tags")),
     )
 
 
@@ -172,34 +165,8 @@ def _mailbox(read: SectionReader, key: str, plain: bool = False) -> str | None:
     return value
 
 
-def _read_names(read: SectionReader, section: str, key: str) -> tuple[str, ...]:
-    """A list of plain names; a list name must stay inside subscribers/ (no path)."""
-    value = read.section(section).get(key) or []
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list):
-        raise read.fail((section, key), "must be a list of names")
-    names = []
-    for index, item in enumerate(value):
-        name = str(item).strip() if isinstance(item, str) else ""
-        if not name or (key == "lists" and ("/" in name or "\\" in name
-                                            or name.startswith("."))):
-            raise ConfigError(read.doc.path, f"{section}.{key}: {item!r} must be a name"
-                              + (" of a file inside subscribers/, not a path"
-                                 if key == "lists" else ""),
-                              read.doc.line_of(section, key, index))
-        names.append(name)
-    return tuple(names)
-
-
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 _FONTS = re.compile(r"^[A-Za-z0-9 ,'-]+$")  # no quotes or semicolons: they end up in style=""
-_ISO_WEEK = re.compile(r"^\d{4}-W\d{2}$")
-
-
-_COLOR_KEYS = ("accent_color", "background_color", "paper_color", "text_color", "muted_color",
-               "dark_background_color", "dark_paper_color", "dark_text_color",
-               "dark_muted_color", "dark_accent_color")
 
 
 def _read_theme(read: SectionReader) -> ThemeSettings:
@@ -211,7 +178,7 @@ def _read_theme(read: SectionReader) -> ThemeSettings:
         if not _COLOR.match(color):
             raise read.fail(("theme", key), f"must be a colour like #0b5cad, not {color!r}")
         values[key] = color
-    for key in ("font_family", "heading_font_family"):
+    for key in _FONT_KEYS:
         fonts = read.text("theme", key, getattr(base, key)) or ""
         if not _FONTS.match(fonts):
             raise read.fail(("theme", key), "must be a font list such as "
@@ -221,12 +188,12 @@ def _read_theme(read: SectionReader) -> ThemeSettings:
     if logo and not re.match(r"^https?://[^\s\"'<>]+$", logo):
         raise read.fail(("theme", "logo_url"), "must be an http(s) URL")
     first_week = read.text("theme", "first_week")
-    if first_week and not _ISO_WEEK.match(first_week):
+    try:
+        if first_week:
+            parse_week(first_week)  # a week that exists, in a year digest handles
+    except DigestError:
         raise read.fail(("theme", "first_week"), f"must be an ISO week like 2026-W01, "
-                        f"not {first_week!r}")
-    view = read.section("theme").get("view_in_browser", True)
-    if not isinstance(view, bool):
-        raise read.fail(("theme", "view_in_browser"), "must be true or false")
+                        f"not {first_week!r}") from None
     return ThemeSettings(
         **values,
         logo_url=logo or None,
@@ -234,19 +201,14 @@ def _read_theme(read: SectionReader) -> ThemeSettings:
         logo_alt=read.text("theme", "logo_alt") or "",
         logo_width=int(read.number("theme", "logo_width", 120, minimum=16)),
         first_week=first_week or None,
-        view_in_browser=view,
+        view_in_browser=read.flag("theme", "view_in_browser", True),
     )
 
 
 def _read_display(read: SectionReader) -> DisplaySettings:
     """display: which details cards show (true or false each); contents: true, false or auto."""
-    values: dict[str, Any] = {}
-    for key in ("date", "reading_time", "source", "author_links"):
-        value = read.section("display").get(key, True)
-        if not isinstance(value, bool):
-            raise read.fail(("display", key), "must be true or false")
-        values[key] = value
-    contents = read.section("display").get("contents", "auto")
+    values = {key: read.flag("display", key, True) for key in _DISPLAY_FLAGS}
+    contents = read.value("display", "contents", "auto")
     if contents not in (True, False, "auto"):
         raise read.fail(("display", "contents"), "must be true, false or auto")
     return DisplaySettings(**values, contents=None if contents == "auto" else contents)
@@ -275,10 +237,16 @@ def _read_dkim(read: SectionReader, workspace: Path, sender: str) -> DkimSetting
     """`dkim:` with `key` and `selector`, or `keys:` as a list of {selector, key}."""
     section = read.section("dkim")
     if "keys" in section:
-        entries = section["keys"]
+        entries = read.value("dkim", "keys")
         if not isinstance(entries, list) or not entries or not all(
                 isinstance(entry, dict) for entry in entries):
             raise read.fail(("dkim", "keys"), "must be a list of {selector: ..., key: ...}")
+        both = next((key for key in _DKIM_ENTRY_KEYS if key in section), None)
+        if both:  # one of them would be ignored
+            raise read.fail(("dkim", both), "give either selector and key, or keys, not both")
+        for index, entry in enumerate(entries):
+            for name in entry:
+                read.refuse_unknown_keys(("dkim", "keys", index), name, _DKIM_ENTRY_KEYS)
         pairs: list[tuple[Any, Any, tuple[str | int, ...]]] = [
             (entry.get("selector"), entry.get("key"), ("dkim", "keys", index))
             for index, entry in enumerate(entries)]

@@ -10,6 +10,8 @@
     │   └── TemplateError            a template (template:line)
     ├── RecordProblem                one subscriber record; the list reader adds file:line
     ├── ProblemsFound                several problems at once; nothing was sent
+    ├── NotReady                     placeholders or gaps a real send refuses   exit 2
+    ├── NotConfirmed                 the send was declined, or could not be asked exit 2
     ├── RenderError                  the compiled email (size, MRML escapes)
     ├── BrowserError                 headless Chromium for screenshots and checks
     ├── FetchError                   a URL that could not be fetched
@@ -20,11 +22,15 @@
         ├── DeliveryStopped          auth, TLS, refused connection: run stopped   exit 3
         └── DeliveryPaused           too many refusals in a row: run paused      exit 4
 
+    WireFault                        not a DigestError: one connection's lost or late
+                                     replies, which the sender turns into a row's outcome
+
 Every exit status of the `digest` command is one `ExitCode`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import IntEnum
 from pathlib import Path
 
@@ -38,6 +44,7 @@ class ExitCode(IntEnum):
     STOPPED = 3  # the SMTP server refused the run (auth, TLS, connection)
     PAUSED = 4  # too many refusals in a row: the run paused itself
     INTERRUPTED = 130  # Ctrl-C or SIGTERM: rerun to continue
+    BROKEN_PIPE = 141  # the output's reader went away (`digest status | head`), as for SIGPIPE
 
 
 class DigestError(Exception):
@@ -101,6 +108,25 @@ class ProblemsFound(DigestError):
         super().__init__("\n".join([*problems, f"{len(problems)} {noun} found; nothing was sent."]))
 
 
+class NotReady(DigestError):
+    """What `digest check` warns of and a real send refuses without --force: placeholders
+    `digest init` wrote, an http public_url, no DKIM key, an author without a bio."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, findings: list[str]) -> None:
+        self.findings = findings
+        super().__init__("\n".join([*findings, f"not ready to send ({len(findings)} to fix); "
+                                    "fix them or pass --force; nothing was sent."]))
+
+
+class NotConfirmed(DigestError):
+    """The editor answered no at the prompt, or no terminal could ask and --yes was not
+    given: nothing was sent."""
+
+    exit_code = ExitCode.USAGE
+
+
 class RenderError(DigestError):
     pass
 
@@ -142,3 +168,13 @@ class DeliveryPaused(DeliveryError):
     """Too many refusals in a row: the run stops before it burns through the list."""
 
     exit_code = ExitCode.PAUSED
+
+
+class WireFault(Exception):
+    """An SMTP connection was lost, or its replies did not come in time (transaction.py);
+    `replies` are those that did come. Never shown as is: it becomes a row's outcome."""
+
+    def __init__(self, reason: str, replies: Sequence[object] = ()) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.replies = list(replies)

@@ -188,6 +188,28 @@ class AudienceSettings:
     tags: tuple[str, ...] = ()
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    """When the weekly run goes out (`schedule:` in digest.yaml, read by the command line;
+    `digest schedule` turns it into a systemd timer or a crontab line)."""
+
+    weekday: str  # one of WEEKDAYS
+    hour: int
+    minute: int
+    timezone: str  # IANA zone; default newsletter.timezone
+
+    @property
+    def isoweekday(self) -> int:
+        return WEEKDAYS.index(self.weekday) + 1
+
+    @property
+    def time(self) -> str:
+        return f"{self.hour:02d}:{self.minute:02d}"
+
+
 @dataclass(frozen=True)
 class Settings:
     workspace: Path

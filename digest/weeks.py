@@ -9,6 +9,9 @@ from datetime import date, datetime, timedelta, tzinfo
 from digest.errors import DigestError
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+# The years of weeks and article dates: 9999 is a typo, and converting its last week
+# between time zones, or finding where the week ends, would overflow.
+YEARS = (1900, 2999)
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ def parse_week(text: str) -> IsoWeek:
     if not match:
         raise DigestError(f"--week {text!r}: expected an ISO week such as 2026-W48")
     year, week = int(match.group(1)), int(match.group(2))
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise DigestError(f"--week {text!r}: the year must be from {YEARS[0]} to {YEARS[1]}")
     try:
         date.fromisocalendar(year, week, 1)
     except ValueError:

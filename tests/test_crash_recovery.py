@@ -64,14 +64,14 @@ def test_kill_and_restart_loses_nothing(tmp_path: Path, kill_after: int, hold_re
     with SmtpServer(handler) as server:
         workspace = make_workspace(tmp_path / "news", "delivery", subscribers=EMAILS,
                                    smtp_url=server.url, delivery="  rate: 40\n")
-        first = digest(workspace, "send")
+        first = digest(workspace, "send", "--yes", "--force")
         assert reached.wait(60), first.communicate()[1]
         first.send_signal(signal.SIGKILL)
         first.wait(10)
         killed.set()
         assert first.returncode == -signal.SIGKILL
 
-        _, err = run_cli(capsys, workspace, "send", "--rate", "0")
+        _, err = run_cli(capsys, workspace, "send", "--rate", "0", "--yes", "--force")
         assert "in flight when an earlier run stopped" in err or not hold_reply, err
         after_restart = status(capsys, workspace)
         uncertain = {entry["email"] for entry in after_restart["uncertain"]}  # type: ignore[attr-defined]

@@ -181,7 +181,7 @@ def test_long_subject_and_name_go_through_a_real_server(
         (root / "editions" / "2026-W48.yaml").write_text(
             f"subject: {json.dumps(LONG_SUBJECT)}\n", encoding="utf-8")
         monkeypatch.setenv("DIGEST_SECRET", "s3cret")
-        assert main(["weekly", "-w", str(root), "--week", "2026-W48"]) == 0, \
+        assert main(["weekly", "-w", str(root), "--week", "2026-W48", "--yes", "--force"]) == 0, \
             capsys.readouterr().err
         (received,) = server.received
     parsed = lint(received.data)

@@ -15,9 +15,10 @@ def test_init_creates_a_working_workspace(tmp_path: Path, capsys: pytest.Capture
     target = tmp_path / "letter"
     assert main(["init", str(target)]) == 0
     for name in ("digest.yaml", "authors.yaml", "content/welcome.md",
-                 "subscribers/subscribers.csv", "templates/email.mjml.j2",
-                 "templates/email.txt.j2"):
+                 "subscribers/subscribers.csv", "editions/example.yaml", ".gitignore"):
         assert (target / name).is_file(), name
+    # No template is copied unless asked for: the packaged ones keep getting their fixes.
+    assert not (target / "templates").exists()
     assert main(["check", "--workspace", str(target)]) == 0
     assert "no problem(s)" in capsys.readouterr().err
 

@@ -35,8 +35,8 @@ def test_interrupted_send_gives_back_what_it_had_not_started(tmp_path: Path,
                                    smtp_url=server.url, delivery="  rate: 20\n")
         env = {**os.environ, "DIGEST_SECRET": "interrupt-secret"}
         process = subprocess.Popen(
-            [sys.executable, "-m", "digest", "send", "--workspace", str(workspace), "--week",
-             WEEK, "--connections", str(CONNECTIONS)],
+            [sys.executable, "-m", "digest", "send", "--yes", "--force", "--workspace",
+             str(workspace), "--week", WEEK, "--connections", str(CONNECTIONS)],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert reached.wait(30), "the sender never got going"
         process.send_signal(signal.SIGINT)
@@ -54,8 +54,8 @@ def test_interrupted_send_gives_back_what_it_had_not_started(tmp_path: Path,
         assert counts["sent"] + counts["pending"] + counts["sending"] == len(EMAILS)
 
         again = subprocess.run(
-            [sys.executable, "-m", "digest", "send", "--workspace", str(workspace), "--week",
-             WEEK], env=env, capture_output=True, text=True, timeout=60, check=False)
+            [sys.executable, "-m", "digest", "send", "--yes", "--force", "--workspace",
+             str(workspace), "--week", WEEK], env=env, capture_output=True, text=True, timeout=60, check=False)
         assert again.returncode == 0, again.stderr
     with Ledger(workspace / "digest.db") as ledger:
         final = ledger.counts(WEEK)

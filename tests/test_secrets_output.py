@@ -58,7 +58,8 @@ def test_wrong_smtp_password_stops_without_printing_it(workspace: Path,
     url = f"smtp://editor@{auth_server.host}:{auth_server.port}"
     env = digest_env(DIGEST_SECRET=SECRET, DIGEST_SMTP_URL=url,
                      DIGEST_SMTP_PASSWORD=PASSWORD + "-wrong")
-    result = run_digest("weekly", "-w", str(workspace), "--week", "2026-W10", env=env)
+    result = run_digest("weekly", "-w", str(workspace), "--week", "2026-W10", "--yes",
+                        "--force", env=env)
     assert result.returncode == 3
     assert "authentication failed" in result.stderr
     assert PASSWORD + "-wrong" not in printed(result)
@@ -70,7 +71,8 @@ def test_wrong_smtp_password_stops_without_printing_it(workspace: Path,
 def test_a_good_run_prints_counts_only(workspace: Path, auth_server: SmtpServer) -> None:
     url = f"smtp://editor@{auth_server.host}:{auth_server.port}"
     env = digest_env(DIGEST_SECRET=SECRET, DIGEST_SMTP_URL=url, DIGEST_SMTP_PASSWORD=PASSWORD)
-    result = run_digest("weekly", "-w", str(workspace), "--week", "2026-W10", env=env)
+    result = run_digest("weekly", "-w", str(workspace), "--week", "2026-W10", "--yes",
+                        "--force", env=env)
     assert result.returncode == 0, result.stderr
     assert len(auth_server.received) == 3  # the run did reach every subscriber
     assert_clean(printed(result))

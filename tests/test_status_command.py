@@ -38,7 +38,7 @@ def test_status_lists_exactly_the_failed_and_uncertain(tmp_path: Path,
     handler = FaultHandler()
     with SmtpServer(handler) as server:
         workspace = make_workspace(tmp_path, "delivery", subscribers=EMAILS, smtp_url=server.url)
-        code, out = run(capsys, workspace, "send")
+        code, out = run(capsys, workspace, "send", "--yes", "--force")
         assert code == 1, out  # failed and uncertain rows make the run exit non-zero
         assert "digest status --week 2026-W48" in out
         code, out = run(capsys, workspace, "status", "--json")
@@ -63,7 +63,7 @@ def test_retry_failed_resends_only_failed_rows(tmp_path: Path,
     with SmtpServer(handler) as server:
         workspace = make_workspace(tmp_path, "delivery", subscribers=EMAILS[:3],
                                    smtp_url=server.url)
-        run(capsys, workspace, "send")
+        run(capsys, workspace, "send", "--yes", "--force")
         code, out = run(capsys, workspace, "retry", "--failed")
         assert code == 1  # r550 is refused again
         assert "1 failed message(s) queued again" in out
@@ -106,7 +106,7 @@ def test_sent_mail_is_dkim_signed_when_configured(tmp_path: Path,
         workspace = make_workspace(tmp_path / "news", "delivery", subscribers=EMAILS[:2],
                                    smtp_url=server.url,
                                    extra_config=f"dkim:\n  selector: s1\n  key: {key}\n")
-        code, out = run(capsys, workspace, "send")
+        code, out = run(capsys, workspace, "send", "--yes", "--force")
         assert code == 0, out
     dkim_settings = load_settings(workspace).dkim
     assert dkim_settings is not None

@@ -120,7 +120,8 @@ def test_internationalised_address_needs_smtputf8_and_fails_alone(
                             enable_SMTPUTF8=smtputf8)
     controller.start()
     try:
-        result = run_digest("weekly", "-w", str(root), "--week", "2026-W10", env=digest_env(
+        result = run_digest("weekly", "-w", str(root), "--week", "2026-W10", "--yes",
+                            "--force", env=digest_env(
             DIGEST_SECRET=SECRET, DIGEST_SMTP_URL=f"smtp://127.0.0.1:{port}"))
     finally:
         controller.stop()

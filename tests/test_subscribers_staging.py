@@ -36,6 +36,9 @@ def choose_in_memory(entries: list[Entry], audience: Audience) -> tuple[list[str
             continue
         seen[entry.key] = entry.where
         chosen.append(entry.email)
+    if not chosen:  # an empty audience is said, never silent
+        warnings.append(f"no subscriber is in the audience ({audience}): nothing would be "
+                        "sent; check audience: in digest.yaml, --list and --tag")
     return chosen, warnings
 
 

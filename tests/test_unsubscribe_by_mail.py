@@ -38,7 +38,8 @@ def test_mailed_requests_unsubscribe_by_token_only(workspace: Path, smtp_server:
                                                    tmp_path: Path) -> None:
     monkeypatch.setenv("DIGEST_SMTP_URL", smtp_server.url)
     monkeypatch.setenv("DIGEST_SECRET", "mail-secret-for-tests")
-    assert main(["weekly", "--week", "2026-W48", "--workspace", str(workspace)]) == 0
+    assert main(["weekly", "--week", "2026-W48", "--workspace", str(workspace), "--yes",
+                 "--force"]) == 0
     inbox = mailbox.Maildir(tmp_path / "inbox", create=True)
     inbox.add(request(mailto_subject(smtp_server, "ava@example.org"), "ava@example.org"))
     # A forged request: Ben's address in From, a token that was never signed for him.

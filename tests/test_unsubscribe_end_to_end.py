@@ -71,7 +71,8 @@ def test_one_click_unsubscribe_stops_the_next_edition_for_that_address_only(
     root, base = served
     with SmtpServer() as server:
         env = digest_env(DIGEST_SECRET=SECRET, DIGEST_SMTP_URL=server.url)
-        first = run_digest("weekly", "-w", str(root), "--week", "2026-W10", env=env)
+        first = run_digest("weekly", "-w", str(root), "--week", "2026-W10", "--yes", "--force",
+                           env=env)
         assert first.returncode == 0, first.stderr
         assert sorted(r.rcpt_tos[0] for r in server.received) == sorted(READERS)
 
@@ -88,7 +89,8 @@ def test_one_click_unsubscribe_stops_the_next_edition_for_that_address_only(
         assert archive.status_code == 200 and "The Lock Gates Are Painted" in archive.text
 
         server.received.clear()
-        second = run_digest("weekly", "-w", str(root), "--week", "2026-W11", env=env)
+        second = run_digest("weekly", "-w", str(root), "--week", "2026-W11", "--yes",
+                            "--force", env=env)
         assert second.returncode == 0, second.stderr
         assert server.handler.messages_to("una@example.org") == []
         assert sorted(r.rcpt_tos[0] for r in server.received) == [

@@ -23,7 +23,7 @@ def run_weekly(workspace: Path, server: SmtpServer, *extra: str) -> subprocess.C
     env = dict(os.environ, DIGEST_SMTP_URL=server.url, DIGEST_SECRET="test-secret-0123456789")
     return subprocess.run(
         [sys.executable, "-m", "digest", "weekly", "--week", WEEK, "--workspace",
-         str(workspace), *extra],
+         str(workspace), "--yes", "--force", *extra],
         env=env, capture_output=True, text=True, timeout=120, check=False,
     )
 

@@ -36,6 +36,11 @@ class Audience:
         groups = self.tag_groups + ((tuple(t.lower() for t in tags),) if tags else ())
         return replace(self, lists=chosen, tag_groups=groups)
 
+    def __str__(self) -> str:
+        """"lists: readers; tags: weekly or boats", "lists: all; tags: any"."""
+        tags = " and ".join(" or ".join(group) for group in self.tag_groups)
+        return f"lists: {', '.join(self.lists) or 'all'}; tags: {tags or 'any'}"
+
     def includes(self, entry: Entry) -> bool:
         if self.lists and entry.list_name not in self._stems:
             return False

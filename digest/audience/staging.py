@@ -67,6 +67,7 @@ class StagedAudience:
         os.close(handle)
         self.path = Path(name)
         self.errors: list[SubscriberError] = []
+        self.audience = Audience()
         self.db = sqlite3.connect(self.path, isolation_level=None)
         # A scratch file: nothing to recover after a crash, so no journal and no fsync.
         self.db.execute("PRAGMA journal_mode=OFF")
@@ -100,10 +101,14 @@ class StagedAudience:
         return int(self.db.execute("SELECT COUNT(*) FROM entries").fetchone()[0])
 
     def warnings(self) -> list[str]:
-        """One line per duplicate, naming where the address was first listed."""
+        """One line per duplicate, naming where the address was first listed; and one when
+        no one is chosen, naming the choice (an empty audience would send nothing, silently)."""
+        empty = [] if self.recipients or self.errors else [
+            f"no subscriber is in the audience ({self.audience}): nothing would be sent; "
+            "check audience: in digest.yaml, --list and --tag"]
         return [f"{place}: duplicate of {first}; sending once" for place, first in self.db.execute(
             "SELECT e.place, f.place FROM picks p JOIN entries e ON e.seq = p.seq"
-            " JOIN entries f ON f.seq = p.first WHERE p.first <> p.seq ORDER BY p.seq")]
+            " JOIN entries f ON f.seq = p.first WHERE p.first <> p.seq ORDER BY p.seq")] + empty
 
     def chosen(self) -> Iterator[Subscriber]:
         """The recipients in listing order, one at a time."""
@@ -139,6 +144,7 @@ class StagedAudience:
 
     def stage(self, folder: Path, audience: Audience) -> None:
         """Read every list file into the staging table, then decide who receives it."""
+        self.audience = audience
         seq = 0
         self.db.execute("BEGIN")  # one transaction: inserts are not each their own commit
         for path in list_files(folder):

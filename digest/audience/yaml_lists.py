@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from difflib import get_close_matches
 from pathlib import Path
 from typing import cast
 
@@ -19,12 +20,13 @@ from yaml.error import Mark
 from digest.audience.csv_lists import decode_utf8
 from digest.audience.records import TAG_COLUMNS, Entry, make_entry, normalise_column, split_tags
 from digest.errors import RecordProblem, SubscriberError
-from digest.yamlfile import located_yaml_error
+from digest.yamlfile import located_yaml_error, refuse_anchors, unknown_key
 
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {f"{_CORE}{name}" for name in
                  ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
 TEXT_KEYS = ("email", "name", "status")
+KNOWN_FIELDS = (*TEXT_KEYS, *TAG_COLUMNS)
 # Plain words that YAML 1.1 or 1.2 reads as booleans, nulls or numbers.
 _NOT_TEXT = re.compile(
     r"""^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF
@@ -54,20 +56,20 @@ def _kind(node: yaml.ScalarNode) -> str:
     return "text"
 
 
+def looks_misspelt(field: str) -> bool:
+    """Any field is the editor's own (`city`, `fname`, `email2`, for templates), unless it
+    looks like a field digest reads, misspelt: close to it, with its first letter and no
+    digit (`stauts`, `emial`, `tgas`). `stauts: unsubscribed` must not leave a reader
+    subscribed without a word."""
+    close = get_close_matches(field, KNOWN_FIELDS, 1, 0.75)
+    return field not in KNOWN_FIELDS and bool(close) and close[0][0] == field[:1] \
+        and not any(char.isdigit() for char in field)
+
+
 def refuse_tricks(path: Path, text: str) -> None:
     """Anchors, aliases and explicit tags are never needed in a subscriber list."""
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            line = event.start_mark.line + 1 if event.start_mark else None
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise SubscriberError(path, "anchors and aliases (&name, *name) are not allowed "
-                                      "in subscriber lists; write each record out", line)
-            tag = getattr(event, "tag", None)
-            if tag and tag not in _ALLOWED_TAGS:
-                raise SubscriberError(path, f"YAML tag {tag} is not allowed in subscriber lists",
-                                      line)
-    except yaml.YAMLError as error:
-        raise located_yaml_error(error, path, SubscriberError) from None
+    refuse_anchors(text, path, SubscriberError, "subscriber lists",
+                   advice="write each record out", allowed_tags=_ALLOWED_TAGS)
 
 
 def _text(key: str, node: yaml.Node, strict: bool) -> str:
@@ -98,6 +100,9 @@ def read_record(node: yaml.Node) -> tuple[dict[str, str], set[str]]:
         if not isinstance(key_node, yaml.ScalarNode) or _kind(key_node) != "text":
             raise RecordProblem(f"field name {getattr(key_node, 'value', '?')!r} must be text")
         key = normalise_column(key_node.value)
+        if looks_misspelt(key):
+            raise RecordProblem(f"{unknown_key(key, KNOWN_FIELDS, 'field')}; a field of "
+                                "your own needs a name unlike the ones digest reads")
         if key in values:
             raise RecordProblem(f"field {key} appears twice")
         if key in TAG_COLUMNS:

@@ -2,8 +2,9 @@
 
 `Report` is the terminal's `digest.delivery.progress.Progress`: delivery tells it what
 happens, never the other way round. On a terminal progress is one redrawn bar with rate
-and ETA; in logs and pipes it is a plain line every few seconds. The summary and exit code
-come from the ledger's counts after the run, so retried rows are not counted twice.
+and ETA; in logs and pipes it is a plain line every few seconds; with --quiet there is
+none. The summary and exit code come from the ledger's counts after the run, so retried
+rows are not counted twice.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Report:
     final: dict[DeliveryState, int] | None = None
     interval: float = 0.0  # seconds between progress lines; 0: 0.2 on a terminal, else 5
     skipped: int = 0  # rows earlier runs had finished
+    quiet: bool = False  # --quiet: no progress, only notices of what went wrong
     _last_print: float = 0.0
 
     def __post_init__(self) -> None:
@@ -61,6 +63,8 @@ class Report:
         return sum(self.counts.get(s, 0) for s in FINAL)
 
     def waiting(self, due: float) -> None:
+        if self.quiet:
+            return
         wait = max(0.0, due - time.time())
         self._end_bar()
         self.stream.write(f"  {self.counts.get(DeliveryState.DEFERRED, 0)} deferral(s) so far; "
@@ -84,7 +88,7 @@ class Report:
 
     def _maybe_print(self, force: bool = False) -> None:
         now = time.monotonic()
-        if not force and now - self._last_print < self.interval:
+        if self.quiet or (not force and now - self._last_print < self.interval):
             return
         self._last_print = now
         if self._tty:

@@ -11,7 +11,9 @@ from digest.editorial.blurbs import make_blurb
 from digest.errors import AuthorsError
 from digest.links import checked_url
 from digest.models import Article, Author
-from digest.yamlfile import read_yaml
+from digest.yamlfile import YamlDocument, read_yaml, unknown_key
+
+KNOWN_KEYS = ("name", "aliases", "bio", "photo", "links")  # what `_read_author` reads
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,16 @@ def load_authors(path: Path) -> AuthorRegistry:
         return AuthorRegistry()
     if not isinstance(doc.data, list):
         raise AuthorsError(path, "must be a list of authors (each `- name: ...`)", line=1)
-    authors = [_read_author(path, index, entry, doc.line_of(index)) for index, entry in
-               enumerate(doc.data)]
+    authors = [_read_author(doc, index, entry) for index, entry in enumerate(doc.data)]
     return AuthorRegistry(authors)
 
 
-def _read_author(path: Path, index: int, entry: Any, line: int | None) -> RegisteredAuthor:
+def _read_author(doc: YamlDocument, index: int, entry: Any) -> RegisteredAuthor:
+    path, line = doc.path, doc.line_of(index)
+    for key in entry if isinstance(entry, dict) else ():  # `bi:` would drop the bio silently
+        if str(key) not in KNOWN_KEYS:
+            raise AuthorsError(path, f"author #{index + 1}: {unknown_key(key, KNOWN_KEYS)}",
+                               line=doc.key_line(index, str(key)))
     if not isinstance(entry, dict) or not str(entry.get("name") or "").strip():
         raise AuthorsError(path, f"author #{index + 1} needs a `name:`", line=line)
     links = entry.get("links") or []

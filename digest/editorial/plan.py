@@ -27,10 +27,11 @@ from typing import Any
 from digest.errors import ContentError
 from digest.links import checked_url
 from digest.weeks import IsoWeek
-from digest.yamlfile import YamlDocument, read_yaml
+from digest.yamlfile import YamlDocument, read_yaml, unknown_key
 
 _KEYS = {"subject", "intro", "featured", "articles", "exclude", "overrides"}
 _REF_KEYS = ("path", "url", "slug", "article")
+_ENTRY_KEYS = ("excerpt", "blurb")
 
 
 @dataclass(frozen=True)
@@ -83,15 +84,14 @@ def load_plan(workspace: Path, week: IsoWeek) -> EditionPlan:
                                  "articles, ...)", line=1)
     unknown = sorted(set(map(str, doc.data)) - _KEYS)
     if unknown:
-        raise ContentError(path, f"unknown key {unknown[0]!r} (known: {', '.join(sorted(_KEYS))})",
-                           line=doc.line_of(unknown[0]))
+        raise ContentError(path, unknown_key(unknown[0], _KEYS), line=doc.key_line(unknown[0]))
     data = doc.data
     articles = _entries(doc, "articles") if data.get("articles") is not None else None
     featured = _entry(doc, data["featured"], ("featured",)) if data.get("featured") else None
     return EditionPlan(
         path=path,
         subject=_text(doc, "subject"),
-        intro=_text(doc, "intro") or "",
+        intro=_intro(doc),
         articles=articles,
         featured=featured,
         exclude=_entries(doc, "exclude"),
@@ -108,6 +108,20 @@ def _text(doc: YamlDocument, key: str) -> str | None:
     return " ".join(str(value).split()) if key == "subject" else str(value).strip()
 
 
+def _intro(doc: YamlDocument) -> str:
+    """The editor's note, in Markdown. It is text, never a template: `{{ subscriber.name }}`
+    would reach every reader as written, so it is refused with its line."""
+    intro = _text(doc, "intro") or ""
+    if "{{" in intro or "{%" in intro:
+        first = doc.key_line("intro") or 1
+        lines = doc.path.read_text(encoding="utf-8-sig").splitlines()[first - 1:]
+        line = first + next((n for n, text in enumerate(lines) if "{{" in text or "{%" in text),
+                            0)
+        raise ContentError(doc.path, "intro: {{ }} and {% %} belong in templates, not in the "
+                           "editor's note (personalise templates/; see docs/TEMPLATES.md)", line)
+    return intro
+
+
 def _entries(doc: YamlDocument, key: str) -> tuple[PlanEntry, ...]:
     value = doc.data.get(key) or []
     if not isinstance(value, list):
@@ -120,8 +134,11 @@ def _entry(doc: YamlDocument, item: Any, keys: tuple[str | int, ...]) -> PlanEnt
     line = doc.line_of(*keys)
     if isinstance(item, dict):
         refs = [k for k in _REF_KEYS if item.get(k)]
-        extra = set(map(str, item)) - {*_REF_KEYS, "excerpt", "blurb"}
-        if len(refs) != 1 or extra:
+        extra = sorted(set(map(str, item)) - {*_REF_KEYS, *_ENTRY_KEYS})
+        if extra:
+            raise ContentError(doc.path, unknown_key(extra[0], {*_REF_KEYS, *_ENTRY_KEYS}),
+                               line=doc.key_line(*keys, extra[0]))
+        if len(refs) != 1:
             raise ContentError(doc.path, "an article entry needs exactly one of path, url, slug "
                                "(and optionally excerpt, blurb)", line=line)
         ref = str(item[refs[0]]).strip()

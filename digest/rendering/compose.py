@@ -25,6 +25,7 @@ from digest.rendering.filters import (
     source_site,
     wrap_text,
 )
+from digest.rendering.intro import with_rendered_note
 from digest.rendering.mjml_errors import LineMarks, MarkingLoader, find_fault
 from digest.rendering.personalisation import (
     ALWAYS_KNOWN,
@@ -111,7 +112,7 @@ def template_context(edition: Edition, settings: Settings, subscriber: object,
         "theme": settings.theme,
         "display": settings.display,
         "show_contents": settings.display.shows_contents(len(edition.items)),
-        "edition": edition,
+        "edition": with_rendered_note(edition),  # the intro's Markdown, as HTML and as text
         "edition_number": edition_number(edition, settings),
         "view_in_browser": settings.theme.view_in_browser,
         "items": edition.items,

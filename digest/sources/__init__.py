@@ -21,11 +21,8 @@ Reader = Callable[[Path, tzinfo], Article]
 # Third-party readers may find several articles (a feed) and non-fatal problems.
 ManyReader = Callable[[Path, tzinfo], tuple[list[Article], list[str]]]
 
-READERS: dict[str, Reader] = {
-    ".md": read_markdown,
-    ".markdown": read_markdown,
-    ".txt": read_scraped,
-}
+MARKDOWN = (".md", ".markdown")
+READERS: dict[str, Reader] = {**dict.fromkeys(MARKDOWN, read_markdown), ".txt": read_scraped}
 
 
 
@@ -51,6 +48,8 @@ THIRD_PARTY: dict[str, ManyReader] = {
     ".xml": read_feed_file,
 }
 
+KNOWN_SUFFIXES = READERS.keys() | THIRD_PARTY.keys()
+
 
 @dataclass
 class LoadResult:
@@ -59,8 +58,10 @@ class LoadResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def read_article_file(path: Path, tz: tzinfo | None = None) -> Article:
-    """Read one article file of any known kind."""
+def read_article_file(path: Path, tz: tzinfo | None = None,
+                      warnings: list[str] | None = None) -> Article:
+    """Read one article file of any known kind; what is odd but readable goes to
+    `warnings` (unknown front matter keys)."""
     from datetime import UTC
 
     suffix = path.suffix.lower()
@@ -73,6 +74,8 @@ def read_article_file(path: Path, tz: tzinfo | None = None) -> Article:
     if reader is None:
         raise ContentError(path, f"unknown article type {path.suffix!r}")
     try:
+        if suffix in MARKDOWN:
+            return read_markdown(path, tz or UTC, warnings)
         return reader(path, tz or UTC)
     except UnicodeDecodeError as error:
         raise ContentError(path, f"not UTF-8 text ({error.reason} at byte {error.start})") from None
@@ -84,17 +87,22 @@ def load_articles(content_dir: Path, tz: tzinfo) -> LoadResult:
     if not content_dir.is_dir():
         result.errors.append(ContentError(content_dir, "content folder does not exist"))
         return result
+    allowed = (content_dir.resolve(), content_dir.parent.resolve())  # content/, workspace
     for path in sorted(content_dir.rglob("*")):
         suffix = path.suffix.lower()
-        if not path.is_file() or path.name.startswith("."):
+        if not path.is_file() or path.name.startswith(".") or suffix not in KNOWN_SUFFIXES:
+            continue
+        target = path.resolve()
+        if not any(target.is_relative_to(folder) for folder in allowed):
+            # A link to /etc/passwd would otherwise be read and mailed as an article.
+            result.errors.append(ContentError(path, f"a link to {target}, outside the "
+                                              "workspace; refused (copy the file in instead)"))
             continue
         if suffix in THIRD_PARTY:
             _read_third_party(path, THIRD_PARTY[suffix], tz, result)
             continue
-        if suffix not in READERS:
-            continue
         try:
-            result.articles.append(read_article_file(path, tz))
+            result.articles.append(read_article_file(path, tz, result.warnings))
         except DigestError as error:
             result.errors.append(error)
     return result

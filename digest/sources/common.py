@@ -10,6 +10,7 @@ from typing import Any
 
 from digest.errors import ContentError
 from digest.models import Article
+from digest.weeks import YEARS
 
 # C0 and C1 control characters and DEL, except tab and newline: no reader shows them, and one
 # ESC in a feed's title is enough for MJML to refuse the whole edition.
@@ -47,6 +48,14 @@ def read_within(path: Path, limit: int, kind: str, limit_note: str = "") -> byte
     return path.read_bytes()
 
 
+def in_range(moment: datetime, path: Path | str, line: int | None = None) -> datetime:
+    """An article's date, if its year is one digest handles (weeks.YEARS)."""
+    if not YEARS[0] <= moment.year <= YEARS[1]:
+        raise ContentError(path, f"date {moment.date().isoformat()} is out of range (years "
+                                 f"{YEARS[0]} to {YEARS[1]})", line=line)
+    return moment
+
+
 def as_datetime(value: Any, tz: tzinfo, path: Path | str, line: int | None = None) -> datetime:
     """Front-matter dates: YAML dates, datetimes or ISO strings; naive ones are in `tz`."""
     if isinstance(value, datetime):
@@ -63,7 +72,7 @@ def as_datetime(value: Any, tz: tzinfo, path: Path | str, line: int | None = Non
             ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
-    return moment
+    return in_range(moment, path, line)
 
 
 def file_time(path: Path, tz: tzinfo) -> datetime:

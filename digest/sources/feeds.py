@@ -32,6 +32,7 @@ from digest.sources.common import (
 )
 from digest.sources.feed_links import entry_lines, feed_base, resolve
 from digest.sources.htmltext import html_to_text
+from digest.weeks import YEARS
 
 MAX_FEED_BYTES = 10_000_000
 
@@ -114,8 +115,9 @@ def _bozo_message(error: Any) -> tuple[int | None, str]:
 
 
 def _moment(value: time.struct_time | None) -> datetime | None:
-    """feedparser normalises dates to UTC struct_time."""
-    if not value:
+    """feedparser normalises dates to UTC struct_time. A year digest does not handle
+    (9999) counts as no date: converting it between time zones would overflow."""
+    if not value or not YEARS[0] <= value.tm_year <= YEARS[1]:
         return None
     return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
 

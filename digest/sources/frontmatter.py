@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from digest.errors import ContentError
-from digest.yamlfile import located_yaml_error
+from digest.yamlfile import YamlDocument, load_yaml_text
+
+FIRST_LINE = 2  # the YAML starts below the opening '---'
 
 
-def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]:
-    """Return (metadata, body, line where the body starts). No front matter: ({}, text, 1)."""
+def split_front_matter(text: str, path: Path) -> tuple[YamlDocument, str, int]:
+    """Return (front matter, body, line where the body starts); the front matter's `data`
+    is a mapping, and its `key_line` names the line of each key. No front matter: an empty
+    mapping, the whole text, 1."""
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
-        return {}, text, 1
+        return YamlDocument(path, {}, None), text, 1
     for index in range(1, len(lines)):
         if lines[index].strip() in ("---", "..."):
             raw = "".join(lines[1:index])
@@ -24,15 +25,12 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str, int]
     raise ContentError(path, "front matter opened with '---' is never closed", line=1)
 
 
-def _load_yaml(raw: str, path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(raw)
-    except yaml.YAMLError as error:
-        # The YAML starts on line 2, below the opening '---'.
-        raise located_yaml_error(error, path, ContentError, "front matter is not valid YAML",
-                                 first_line=2) from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ContentError(path, "front matter must be a mapping of keys to values", line=2)
-    return data
+def _load_yaml(raw: str, path: Path) -> YamlDocument:
+    doc = load_yaml_text(raw, path, ContentError, where="front matter",
+                         what="front matter is not valid YAML", first_line=FIRST_LINE)
+    if doc.data is None:
+        return YamlDocument(path, {}, None, FIRST_LINE)
+    if not isinstance(doc.data, dict):
+        raise ContentError(path, "front matter must be a mapping of keys to values",
+                           line=FIRST_LINE)
+    return doc

@@ -11,7 +11,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from digest.errors import ContentError
+from digest.errors import ContentError, located
 from digest.links import checked_url, slugify
 from digest.models import Article
 from digest.sources.common import (
@@ -24,7 +24,10 @@ from digest.sources.common import (
 )
 from digest.sources.frontmatter import split_front_matter
 from digest.sources.htmltext import html_to_text
+from digest.yamlfile import unknown_key
 
+# Every front matter key the reader below reads; any other is a warning (a typo such as
+# `autor:` would otherwise drop the author without a word).
 KNOWN_KEYS = {"title", "author", "authors", "date", "url", "tags", "excerpt", "description",
               "image", "image_alt", "lang", "slug", "bio", "site_name"}
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")  # en, fr, pt-BR, zh-Hant
@@ -51,35 +54,42 @@ def markdown_to_text(markdown: str) -> str:
     return html_to_text(_MARKDOWN.render(markdown))
 
 
-def read_markdown(path: Path, tz: tzinfo) -> Article:
+def read_markdown(path: Path, tz: tzinfo, warnings: list[str] | None = None) -> Article:
+    """One Markdown article; a front matter key it does not know (`autor:`) is a warning
+    naming file and line, added to `warnings`."""
     text = without_controls(path.read_text(encoding="utf-8-sig"))
-    meta, body, _ = split_front_matter(text, path)
+    front, body, _ = split_front_matter(text, path)
+    if warnings is not None:
+        warnings += [located(path, front.key_line(str(key)),
+                             f"{unknown_key(key, KNOWN_KEYS, 'front matter key')}; ignored")
+                     for key in front.data if str(key) not in KNOWN_KEYS]
+    meta = {str(key): value for key, value in front.data.items() if str(key) in KNOWN_KEYS}
     title = without_controls(str(meta.get("title") or "")).strip()
     if not title:
         raise ContentError(path, "article has no title (add `title:` to its front matter)", line=1)
     if "date" in meta and meta["date"] not in (None, ""):
-        published, from_file = as_datetime(meta["date"], tz, path), False
+        published = as_datetime(meta["date"], tz, path, front.key_line("date"))
+        from_file = False
     else:
         published, from_file = file_time(path, tz), True
     excerpt = str(meta["excerpt"]).strip() if meta.get("excerpt") else None
     lang = str(meta.get("lang") or "").strip() or None
     if lang and not _LANGUAGE_TAG.match(lang):
         raise ContentError(path, f"lang: {lang!r} is not a language tag (such as fr or pt-BR)",
-                           line=1 + next((n for n, line in enumerate(text.splitlines())
-                                          if line.startswith("lang:")), 0))
+                           line=front.key_line("lang"))
     return clean_article(Article(
         title=title,
         body=markdown_to_text(body),
         source=path,
         published=published,
         authors=as_names(meta.get("authors", meta.get("author"))),
-        url=checked_url(meta.get("url"), path),
+        url=checked_url(meta.get("url"), path, front.key_line("url")),
         tags=as_tags(meta.get("tags")),
         excerpt=excerpt,
         description=str(meta["description"]).strip() if meta.get("description") else None,
         bio=str(meta["bio"]).strip() if meta.get("bio") else None,
         site_name=str(meta["site_name"]).strip() if meta.get("site_name") else None,
-        image=checked_url(meta.get("image"), path),
+        image=checked_url(meta.get("image"), path, front.key_line("image")),
         image_alt=str(meta["image_alt"]).strip() if meta.get("image_alt") else None,
         lang=lang,
         slug=str(meta.get("slug") or slugify(path.stem)),

@@ -29,7 +29,13 @@ from pathlib import Path
 from digest.errors import ContentError
 from digest.links import slugify
 from digest.models import Article
-from digest.sources.common import clean_article, file_time, split_names, without_controls
+from digest.sources.common import (
+    clean_article,
+    file_time,
+    in_range,
+    split_names,
+    without_controls,
+)
 from digest.words import count_words
 
 _AUTHOR_HEADING = re.compile(
@@ -206,6 +212,7 @@ def read_scraped(path: Path, tz: tzinfo) -> Article:
     rest = [line for _, line in blocks[used:]]
     byline_names: list[str] = []
     published: datetime | None = None
+    date_line: int | None = None
     # The head: repeated title, bylines, datelines, reading time and share bars, any order.
     while rest:
         line = rest[0]
@@ -214,11 +221,11 @@ def read_scraped(path: Path, tz: tzinfo) -> Article:
         if any(_same_line(line, known) for known in (title, publication or "")) \
                 or _is_noise(line):
             pass
-        elif byline is not None:
-            byline_names = byline_names or byline[0]
-            published = published or byline[1]
-        elif dateline is not None:
-            published = published or dateline
+        elif byline is not None or dateline is not None:
+            names, found = byline if byline is not None else ([], dateline)
+            byline_names = byline_names or names
+            if published is None and found is not None:
+                published, date_line = found, blocks[len(blocks) - len(rest)][0]
         else:
             break
         rest = rest[1:]
@@ -249,7 +256,8 @@ def read_scraped(path: Path, tz: tzinfo) -> Article:
         title=title,
         body="\n\n".join(body),
         source=path,
-        published=published.replace(tzinfo=tz) if published else file_time(path, tz),
+        published=in_range(published.replace(tzinfo=tz), path, date_line) if published
+        else file_time(path, tz),
         authors=tuple(dict.fromkeys(names)),
         bio="\n\n".join(b for _, b in bios) or None,
         site_name=publication,

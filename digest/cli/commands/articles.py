@@ -46,9 +46,9 @@ def run(args: argparse.Namespace) -> int:
     week = None if args.all else chosen_week(args, settings)
     loaded = gather_articles(settings, week)
     warn(loaded.warnings)
-    for error in loaded.errors:
+    rows = describe(loaded.articles, settings, week, loaded.errors)
+    for error in dict.fromkeys(map(str, loaded.errors)):  # an edition file's error once
         print(f"error: {error}", file=sys.stderr)
-    rows = describe(loaded.articles, settings, week)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
@@ -58,13 +58,14 @@ def run(args: argparse.Namespace) -> int:
     return ExitCode.PROBLEMS if loaded.errors else ExitCode.OK
 
 
-def describe(articles: list[Article], settings: Settings,
-             week: IsoWeek | None) -> list[dict[str, Any]]:
-    """One record per article found; duplicates point at the version that is kept."""
+def describe(articles: list[Article], settings: Settings, week: IsoWeek | None,
+             errors: list[DigestError] | None = None) -> list[dict[str, Any]]:
+    """One record per article found; duplicates point at the version that is kept. An
+    edition file that cannot be followed adds its error to `errors`."""
     from digest.editorial.dedupe import deduplicate
 
     _, dropped = deduplicate(articles)
-    selected = _selected_keys(articles, settings, week)
+    selected = _selected_keys(articles, settings, week, [] if errors is None else errors)
     rows = []
     for index, article in enumerate(articles):
         article_week = week_of(article.published.astimezone(settings.tz))
@@ -90,8 +91,8 @@ def describe(articles: list[Article], settings: Settings,
     return rows
 
 
-def _selected_keys(articles: list[Article], settings: Settings,
-                   week: IsoWeek | None) -> set[tuple[str, str]]:
+def _selected_keys(articles: list[Article], settings: Settings, week: IsoWeek | None,
+                   errors: list[DigestError]) -> set[tuple[str, str]]:
     from digest.editorial.editions import choose_articles
     from digest.editorial.plan import load_plan
 
@@ -103,7 +104,7 @@ def _selected_keys(articles: list[Article], settings: Settings,
             plan = load_plan(settings.workspace, each)
             keys |= {_key(c.article) for c in choose_articles(articles, each, settings, plan)}
         except DigestError as error:
-            print(f"error: {error}", file=sys.stderr)
+            errors.append(error)
     return keys
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from datetime import datetime
 from pathlib import Path
 
+from digest.cli import output
 from digest.config import load_settings
 from digest.settings import Settings
 from digest.weeks import IsoWeek, parse_week, week_of
@@ -34,4 +34,4 @@ def chosen_week(args: argparse.Namespace, settings: Settings) -> IsoWeek:
 
 def warn(lines: list[str]) -> None:
     for line in lines:
-        print(f"warning: {line}", file=sys.stderr)
+        output.warning(line)

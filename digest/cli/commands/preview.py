@@ -7,7 +7,7 @@ import webbrowser
 from typing import TYPE_CHECKING
 
 from digest.cli.commands.common import add_week, add_workspace, chosen_week, settings_from, warn
-from digest.errors import DigestError, ExitCode
+from digest.errors import ExitCode
 from digest.models import Subscriber
 
 if TYPE_CHECKING:
@@ -60,20 +60,14 @@ def run(args: argparse.Namespace) -> int:
 
 def choose_subscriber(settings: Settings, email: str | None) -> Subscriber:
     """The listed subscriber with this address; an unlisted address gets a sample one."""
-    from digest.audience.lists import check_address, stage_lists
+    from digest.cli.subscriber_lookup import listed_subscriber
     from digest.rendering.previews import SAMPLE_SUBSCRIBER
 
     if not email:
         return SAMPLE_SUBSCRIBER
-    try:
-        address = check_address(email.strip())
-    except ValueError as error:
-        raise DigestError(f"--as {email!r}: {error}") from None
-    key = address.lower()  # a preview lookup, not delivery: ignore case throughout
-    with stage_lists(settings.path("subscribers")) as listed:
-        for entry in listed.entries():
-            if entry.subscriber.email.lower() == key:
-                return entry.subscriber
+    address, subscriber = listed_subscriber(settings, email)
+    if subscriber is not None:
+        return subscriber
     warn([f"--as {address}: not on any list in subscribers/; previewing as an unnamed "
           "subscriber with that address"])
     return Subscriber(email=address)

@@ -7,9 +7,12 @@ import argparse
 import socket
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from digest.cli.commands.common import add_workspace, settings_from
 from digest.errors import ConfigError, DigestError, ExitCode
+
+BEHIND_PROXY_PORT = 8080  # not 8025, which local SMTP servers use
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,12 +30,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_workspace(parser)
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8025,
-                        help="port to listen on (default: 8025; 0 picks a free one)")
+    parser.add_argument("--port", type=int, metavar="PORT",
+                        help="port to listen on (default: the port newsletter.public_url "
+                        f"names, else {BEHIND_PROXY_PORT}, for a reverse proxy to forward to; "
+                        "0 picks a free one)")
     parser.add_argument("--site", type=Path, metavar="DIR",
                         help="serve /archive/ from the site `digest publish DIR` wrote "
                         "(default: render each sent edition's web copy from the workspace)")
     parser.set_defaults(handler=run)
+
+
+def default_port(public_url: str) -> int:
+    """The port public_url names (http://localhost:8080/digest, served directly), else
+    the one a reverse proxy forwards to: public_url's own 443 or 80 is the proxy's."""
+    try:
+        return urlsplit(public_url).port or BEHIND_PROXY_PORT
+    except ValueError:
+        return BEHIND_PROXY_PORT
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -64,7 +78,8 @@ def run(args: argparse.Namespace) -> int:
                           f"`digest publish {args.site}`")
     archive: Archive = SiteFolder(args.site) if args.site else EditionArchive(settings)
     app = create_app(settings, settings.secret, archive)
-    sock = listen(args.host, args.port)
+    port = args.port if args.port is not None else default_port(settings.newsletter.public_url)
+    sock = listen(args.host, port)
     host, port = sock.getsockname()[:2]
     path = settings.newsletter.public_url.split("://", 1)[1].partition("/")[2]
     print(f"digest serve: {settings.newsletter.name} listening on "

@@ -50,6 +50,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                        help="count only this list (repeatable)")
     count.add_argument("--tag", action="append", default=[], dest="tags", metavar="TAG",
                        help="count only subscribers with this tag (repeatable)")
+    count.add_argument("--json", action="store_true", help="print the counts as JSON")
     importer = actions.add_parser(
         "import", help="merge a CSV exported from another tool into a list file",
         description="Merge FILE (a CSV from Mailchimp, Substack, listmonk or similar) into "
@@ -114,6 +115,7 @@ def check(args: argparse.Namespace, settings: Settings) -> int:
 
 def count(args: argparse.Namespace, settings: Settings) -> int:
     from digest.audience.lists import Audience, check_audience, stage_lists
+    from digest.cli.output import emit_json
 
     audience = Audience(settings.audience.lists,
                         (settings.audience.tags,) if settings.audience.tags else ()
@@ -123,23 +125,30 @@ def count(args: argparse.Namespace, settings: Settings) -> int:
         stopped = store.emails()
         reasons = Counter(s.reason for s in store.listing())
     with stage_lists(_folder(settings), audience) as listed:
-        for name, number in listed.count_by("list_name").items():
-            print(f"list {name}: {number}")
+        lists = dict(listed.count_by("list_name"))
         statuses: Counter[str] = Counter()
         for status, number in listed.count_by("status").items():
             statuses[status or "subscribed"] += number
+        chosen = listed.recipients
+        suppressed = sum(key in stopped for key in listed.chosen_keys())
+        bad_rows = len(listed.errors)
+    if args.json:
+        emit_json({"lists": lists, "statuses": dict(sorted(statuses.items())),
+                   "suppressed_by_reason": dict(sorted(reasons.items())), "audience": chosen,
+                   "audience_suppressed": suppressed, "next_edition": chosen - suppressed,
+                   "bad_rows": bad_rows})
+    else:
+        for name, number in lists.items():
+            print(f"list {name}: {number}")
         for status, number in sorted(statuses.items()):
             print(f"status {status}: {number}")
         for reason, number in sorted(reasons.items()):
             print(f"suppressed ({reason}): {number}")
-        chosen = listed.recipients
-        suppressed = sum(key in stopped for key in listed.chosen_keys())
         print(f"audience: {chosen}, of whom suppressed: {suppressed}")
         print(f"next edition goes to: {chosen - suppressed}")
-        if listed.errors:
-            print(f"{len(listed.errors)} bad row(s): run `digest subscribers check`",
-                  file=sys.stderr)
-            return ExitCode.PROBLEMS
+    if bad_rows:
+        print(f"{bad_rows} bad row(s): run `digest subscribers check`", file=sys.stderr)
+        return ExitCode.PROBLEMS
     return ExitCode.OK
 
 
