@@ -1,47 +1,49 @@
-"""Sending speed near the wire: digest's sender against Postfix's smtp-source, same sink.
+"""Sending speed near the wire: `digest weekly` against Postfix's smtp-source, same sink.
 
-    python benchmarks/send.py                  # 20,000 messages of about 60 KB
-    python benchmarks/send.py --messages 2000  # a quick run
+    python benchmarks/send.py                   # the sample edition to 100,000 subscribers
+    python benchmarks/send.py --messages 10000  # a quick run
 
-Starts Postfix's `smtp-sink` on a free loopback port (Debian package `postfix`), sends N
-personalised messages through the real pipeline and ledger (plan, claim, build, SMTP,
-record), then has `smtp-source` (Postfix's C load generator) send as many messages of the
-same size over the same number of reused connections to the same sink. Prints both rates,
-their ratio, the rate with DKIM signing on (RSA-2048), and peak memory.
+Copies this repository's sample workspace (content/, authors.yaml, templates/,
+digest.yaml: the edition `digest weekly --week 2026-W48` builds, at its real size), gives
+it N generated subscribers, starts Postfix's `smtp-sink` on a free loopback port (Debian
+package `postfix`) and runs `digest weekly` end to end in a process of its own (load,
+select, render, previews, plan, claim, build, SMTP, record), unsigned, then signed with an
+RSA-2048 key, then with an Ed25519 key, each in a fresh workspace; each once as digest
+chooses (a large signed run builds its messages in one worker process per core, an
+unsigned one in the sending process) and once the other way (DIGEST_BUILD_PROCESSES), to
+show what that choice is worth. Before them, Postfix's `smtp-source` (C, no pipelining) sends
+as many messages of the same size over the same number of reused connections to the same
+sink. Prints each rate (the whole command, and digest's own figure for its sending
+phase), the ratios (digest unsigned / smtp-source, signed / unsigned), the CPU digest used
+per message (user + system, all its processes) and the machine's load average before
+and after.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
+import os
+import re
 import resource
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-
-from digest.cli.pipeline import prepare_edition
-from digest.cli.report import Report
-from digest.config import load_settings
-from digest.delivery.use_cases import plan_and_send
-from digest.rendering.messages import MessageFactory
-from digest.weeks import parse_week
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 WEEK = "2026-W48"
+SAMPLE = Path(__file__).resolve().parent.parent  # the repository is the sample workspace
 SINK = "/usr/sbin/smtp-sink"
 SOURCE = "/usr/sbin/smtp-source"
-PARAGRAPH = ("The council met on {day} to discuss the {topic} and heard from residents, "
-             "traders and the harbour office about what the change would mean for the "
-             "quay, the market and the boats that land there each morning. ")
-TOPICS = ["ferry timetable", "sea wall", "market hall", "tide gauge", "cycle lane",
-          "lifeboat station", "fish auction", "harbour lights", "river bridge", "school run",
-          "allotments", "bus depot"]
+DIGEST_TARGET = 0.6  # digest unsigned / smtp-source
+SIGNED_TARGET = 0.8  # digest signed / digest unsigned
 
 
 def free_port() -> int:
@@ -51,33 +53,29 @@ def free_port() -> int:
         return port
 
 
-def write_workspace(root: Path, messages: int, connections: int, dkim: bool) -> Path:
-    """Twelve articles (about 60 KB of email) and `messages` subscribers."""
-    (root / "content").mkdir(parents=True)
+def write_workspace(root: Path, messages: int, connections: int,
+                    dkim: str | bool = False) -> Path:
+    """The sample workspace with `messages` subscribers; `dkim` is "rsa", "ed25519" or off."""
+    root.mkdir(parents=True)
+    for name in ("content", "templates", "editions"):
+        if (SAMPLE / name).is_dir():
+            shutil.copytree(SAMPLE / name, root / name)
+    shutil.copy(SAMPLE / "authors.yaml", root / "authors.yaml")
     (root / "subscribers").mkdir()
-    for number, topic in enumerate(TOPICS):
-        body = "\n\n".join(PARAGRAPH.format(day=day, topic=topic)
-                           for day in ("Monday", "Tuesday", "Wednesday", "Thursday"))
-        (root / "content" / f"a{number}.md").write_text(
-            f"---\ntitle: \"News about the {topic}\"\nauthor: Writer {number}\n"
-            f"date: 2026-11-{23 + number % 5}T09:00:00\n"
-            f"url: https://bench.example/{number}\n---\n{body}\n", encoding="utf-8")
-    with open(root / "subscribers" / "list.csv", "w", encoding="utf-8") as out:
-        out.write("email,name,city\n")
+    with open(root / "subscribers" / "readers.csv", "w", encoding="utf-8") as out:
+        out.write("email,name,lists\n")
         for i in range(messages):
-            out.write(f"reader{i}@bench.example,Reader Number {i},Town {i % 97}\n")
-    config = (
-        "newsletter:\n  name: Bench Weekly\n  from: \"Bench <news@bench.example>\"\n"
-        "  timezone: UTC\n  public_url: https://bench.example\n"
-        f"smtp:\n  url: smtp://127.0.0.1:1\n  connections: {connections}\n"
-        "selection:\n  max_articles: 12\n"
-    )
+            out.write(f"reader{i}@bench.example,Reader Number {i},weekly\n")
+    config = (SAMPLE / "digest.yaml").read_text(encoding="utf-8")
+    config = config.replace("connections: 3 ", f"connections: {connections} ")
     if dkim:
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        key: rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey = (
+            ed25519.Ed25519PrivateKey.generate() if dkim == "ed25519"
+            else rsa.generate_private_key(public_exponent=65537, key_size=2048))
         (root / "dkim.pem").write_bytes(key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption()))
-        config += "dkim:\n  selector: bench\n  key: dkim.pem\n"
+        config += "\ndkim:\n  selector: bench\n  key: dkim.pem\n"
     (root / "digest.yaml").write_text(config, encoding="utf-8")
     return root
 
@@ -95,65 +93,141 @@ def start_sink(port: int) -> subprocess.Popen[bytes]:
     raise SystemExit(f"smtp-sink did not start on 127.0.0.1:{port}")
 
 
-def max_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+@dataclass(frozen=True)
+class Run:
+    sent: int
+    seconds: float
+    cpu_seconds: float  # user + system of the run's processes
+    sending_rate: float = 0.0  # digest's own figure for its sending phase
+
+    @property
+    def rate(self) -> float:
+        return self.sent / self.seconds
+
+    @property
+    def cpu_ms(self) -> float:
+        return 1000 * self.cpu_seconds / max(self.sent, 1)
 
 
-def run_digest(root: Path, port: int) -> tuple[float, int, int, float]:
-    """(messages per second, messages sent, message size, MB the send added to peak memory)."""
-    settings = load_settings(root, env={"DIGEST_SMTP_URL": f"smtp://127.0.0.1:{port}"})
-    prepared = prepare_edition(settings, parse_week(WEEK))
-    factory = MessageFactory(prepared.rendered, settings, "bench-secret")
-    size = len(factory.build(prepared.subscribers[0]))
-    report = Report(stream=io.StringIO())
-    # The list and the rendered edition are in memory already; sending streams ledger rows,
-    # so what it adds to the peak should not grow with the number of messages.
-    before = max_rss_mb()
-    started = time.perf_counter()
-    counts = plan_and_send(settings, factory, prepared.subscribers, report)
-    elapsed = time.perf_counter() - started
-    return counts["sent"] / elapsed, counts["sent"], size, max_rss_mb() - before
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
-def run_source(port: int, messages: int, connections: int, size: int) -> float:
-    started = time.perf_counter()
+def run_digest(root: Path, port: int, connections: int, build_processes: str | None) -> Run:
+    """`digest weekly` end to end in its own process; the rate counts its whole run."""
+    env = {**os.environ, "DIGEST_SECRET": "bench-secret",
+           "DIGEST_SMTP_URL": f"smtp://127.0.0.1:{port}"}
+    env.pop("DIGEST_BUILD_PROCESSES", None)
+    if build_processes is not None:
+        env["DIGEST_BUILD_PROCESSES"] = build_processes
+    cpu, started = children_cpu(), time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "digest", "weekly", "--workspace", str(root), "--week", WEEK,
+         "--connections", str(connections), *unattended("weekly")],
+        env=env, capture_output=True, text=True, check=False)
+    seconds, cpu = time.perf_counter() - started, children_cpu() - cpu
+    if result.returncode != 0:
+        raise SystemExit(f"digest weekly failed ({result.returncode}):\n{result.stderr}")
+    with sqlite3.connect(root / "digest.db") as db:
+        sent = db.execute("SELECT COUNT(*) FROM deliveries WHERE state='sent'").fetchone()[0]
+    summary = re.search(r"^done: .* ([\d.]+) msg/s", result.stderr, re.MULTILINE)
+    return Run(sent, seconds, cpu, float(summary.group(1)) if summary else 0.0)
+
+
+def run_digest_preview(root: Path) -> None:
+    env = {**os.environ, "DIGEST_SECRET": "bench-secret"}
+    subprocess.run([sys.executable, "-m", "digest", "preview", "--workspace", str(root),
+                    "--week", WEEK], env=env, capture_output=True, check=True)
+
+
+def unattended(command: str) -> list[str]:
+    """--yes --force where the command has them: the sample's example.org-style addresses
+    and missing DKIM key are what a real send should refuse, not what a benchmark tests."""
+    usage = subprocess.run([sys.executable, "-m", "digest", command, "--help"],
+                           capture_output=True, text=True, check=False).stdout
+    return [flag for flag in ("--yes", "--force") if flag in usage]
+
+
+def message_size(root: Path) -> int:
+    """The size of one message as sent (the preview's message.eml is the same edition)."""
+    found = sorted((root / "out").rglob("*.eml"))
+    return found[0].stat().st_size if found else 0
+
+
+def run_source(port: int, messages: int, connections: int, size: int) -> Run:
+    cpu, started = children_cpu(), time.perf_counter()
     subprocess.run([SOURCE, "-d", "-s", str(connections), "-m", str(messages), "-l", str(size),
                     "-f", "news@bench.example", "-t", "reader@bench.example",
                     f"127.0.0.1:{port}"], check=True)
-    return messages / (time.perf_counter() - started)
+    return Run(messages, time.perf_counter() - started, children_cpu() - cpu)
+
+
+def load() -> str:
+    return " ".join(f"{figure:.2f}" for figure in os.getloadavg())
+
+
+KINDS = {"plain": "unsigned", "rsa": "+ RSA-2048", "ed25519": "+ Ed25519"}
+CORES = str(len(os.sched_getaffinity(0)))
+
+
+def other_way(kind: str) -> str:
+    """DIGEST_BUILD_PROCESSES for the placement digest does not choose for `kind`."""
+    return CORES if kind == "plain" else "0"
+
+
+def describe(run: Run) -> str:
+    return (f"{run.rate:6.0f} msg/s (sending {run.sending_rate:6.0f})  "
+            f"{run.cpu_ms:.3f} ms CPU/msg")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--dkim-messages", type=int, default=None,
-                        help="messages for the DKIM run (default: --messages)")
+    parser.add_argument("--signed-messages", type=int, default=None,
+                        help="messages for each signed run (default: --messages)")
     args = parser.parse_args()
     for tool in (SINK, SOURCE):
         if not shutil.which(tool):
             raise SystemExit(f"{tool} not found: install the Debian package postfix")
+    signed_messages = args.signed_messages or args.messages
+    load_before = load()
     port = free_port()
     sink = start_sink(port)
+    runs: dict[tuple[str, str | None], Run] = {}
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            plain = write_workspace(Path(tmp) / "plain", args.messages, args.connections, False)
-            rate, sent, size, send_growth_mb = run_digest(plain, port)
-            peak_mb = max_rss_mb()
-            source_rate = run_source(port, args.messages, args.connections, size)
-            signed = write_workspace(Path(tmp) / "dkim", args.dkim_messages or args.messages,
-                                     args.connections, True)
-            dkim_rate, dkim_sent, _, _ = run_digest(signed, port)
+            size = 0
+            for kind in KINDS:
+                for mode in (None, other_way(kind)):
+                    root = write_workspace(
+                        Path(tmp) / f"{kind}-{mode}",
+                        args.messages if kind == "plain" else signed_messages,
+                        args.connections, False if kind == "plain" else kind)
+                    if not size:  # smtp-source first, at the size of the edition's message
+                        run_digest_preview(root)
+                        size = message_size(root)
+                        source = run_source(port, args.messages, args.connections, size)
+                    runs[kind, mode] = run_digest(root, port, args.connections, mode)
     finally:
         sink.terminate()
         sink.wait()
-    print(f"messages: {sent} of {size / 1024:.1f} KB over {args.connections} connections")
-    print(f"digest:        {rate:8.0f} msg/s")
-    print(f"smtp-source:   {source_rate:8.0f} msg/s")
-    print(f"ratio:         {rate / source_rate:8.2f}  (target >= 0.40)")
-    print(f"digest + DKIM: {dkim_rate:8.0f} msg/s  ({dkim_sent} messages, RSA-2048)")
-    print(f"peak memory:   {peak_mb:8.0f} MB (process, after the plain run)")
-    print(f"added by send: {send_growth_mb:8.1f} MB (peak growth while sending {sent} messages)")
+    plain = runs["plain", None]
+    print(f"messages:       {plain.sent} of {size / 1024:.1f} KB (sample edition {WEEK}) "
+          f"over {args.connections} connections, `digest weekly` end to end")
+    print(f"load average:   {load_before} before, {load()} after ({os.cpu_count()} cores)")
+    print(f"smtp-source:    {source.rate:6.0f} msg/s")
+    for (kind, mode), run in runs.items():
+        label = f"{KINDS[kind]}:" if mode is None else (
+            "  built in-process:" if mode == "0" else f"  in {mode} builders:")
+        if kind == "plain":
+            ratio = f"ratio to smtp-source {run.rate / source.rate:.2f}"
+            target = f" (target >= {DIGEST_TARGET})" if mode is None else ""
+        else:
+            ratio = f"ratio to unsigned {run.rate / plain.rate:.2f}"
+            target = f" (target >= {SIGNED_TARGET})" if mode is None else ""
+        print(f"{label:19}{describe(run)}  {ratio}{target}")
     return 0
 
 

@@ -112,6 +112,23 @@ def test_unlimited_releases_at_once_and_still_records() -> None:
     assert releases(limiter, 5) == [1000.0] * 5 and clock.sleeps == []
 
 
+def test_try_acquire_takes_a_token_only_when_one_is_free_now() -> None:
+    # Pipelining asks this for the next MAIL, which rides behind a message only if the
+    # schedule lets it go at once; the schedule is the same one acquire() keeps.
+    clock = FakeClock()
+    limiter = RateLimiter(10.0, burst=2, record=True, clock=clock, sleep=clock.sleep)
+    assert limiter.try_acquire() and limiter.try_acquire()  # the burst
+    assert not limiter.try_acquire()  # the next is 0.1 s away: nothing is taken
+    clock.now += 0.1
+    assert limiter.try_acquire()
+    asyncio.run(limiter.acquire())  # waits its turn after the tokens taken at once
+    assert limiter.releases == pytest.approx([1000.0, 1000.0, 1000.1, 1000.2])
+    assert_paced(limiter.releases, 10.0, burst=2)
+    capped = RateLimiter(hourly_cap=2, clock=clock, sleep=clock.sleep)
+    assert capped.try_acquire() and capped.try_acquire() and not capped.try_acquire()
+    assert RateLimiter(0.0).try_acquire()  # unlimited
+
+
 def build(delivery: Delivery) -> bytes:
     return small_message(delivery.message_id, delivery.subscriber.email)
 
@@ -157,7 +174,7 @@ def test_send_command_paces_at_the_rate_it_is_given(tmp_path: Path,
     with SmtpServer(handler) as server:
         workspace = make_workspace(tmp_path / "ws", "delivery", subscribers=emails,
                                    smtp_url=server.url, delivery="  burst: 1\n")
-        code = main(["send", "--workspace", str(workspace), "--week", WEEK,
+        code = main(["send", "--yes", "--force", "--workspace", str(workspace), "--week", WEEK,
                      "--connections", "4", "--rate", str(RATE)])
     err = capsys.readouterr().err
     assert code == 0, err

@@ -1,27 +1,34 @@
-"""One SMTP connection and one transaction at a time (aiosmtplib), and what a reply means.
+"""One reusable SMTP connection, and what a transaction's end means for its ledger row.
 
 Outcomes (`DeliveryState`), per DESIGN: 2xx sent; 4xx deferred (421 also reconnects); 5xx
 failed, except 552 after RCPT (mailbox full: temporary); connection lost or timed out after
 the message was handed over: uncertain. A server that refuses the run as a whole (cannot
 connect, TLS, authentication) stops it with DeliveryStopped, and no row is blamed for it.
+
+aiosmtplib connects, says EHLO, starts TLS and logs in; the transactions then run on the
+same transport through wire.py and transaction.py (pipelined where offered; wire.py says
+why not through aiosmtplib).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import random
 import re
 import ssl
 import time
 from dataclasses import dataclass
-from enum import StrEnum
+from typing import cast
 
 import aiosmtplib
 from aiosmtplib import SMTPStatus
 
 from digest.delivery.ledger import Delivery, Outcome
 from digest.delivery.states import DeliveryState
-from digest.errors import DeliveryStopped
+from digest.delivery.transaction import Envelope, Phase, Result, stuffed, transact
+from digest.delivery.wire import Wire
+from digest.errors import DeliveryStopped, WireFault
 from digest.rendering.slots import one_line
 from digest.settings import DeliverySettings, SmtpMode, SmtpSettings
 
@@ -29,15 +36,6 @@ IDLE_CHECK = 10.0  # seconds; a connection idle longer is checked with NOOP befo
 # What an envelope address must not hold, whatever the list or ledger says: anything that
 # could end or extend an SMTP command line.
 _ENVELOPE_UNSAFE = re.compile(r"[\x00-\x20\x7f<>\"\\(),;:\[\]]|^[^@]*$|@.*@")
-_LINE_ENDINGS = re.compile(rb"\r\n|\r|\n")
-
-
-class Phase(StrEnum):
-    """The command of a transaction a reply answers."""
-
-    MAIL = "mail"
-    RCPT = "rcpt"
-    DATA = "data"
 
 
 @dataclass(frozen=True)
@@ -81,44 +79,6 @@ def check_envelope(address: str) -> str:
     return address
 
 
-def stuff(message: bytes, crlf: bool = False) -> bytes:
-    """The message as DATA carries it: CRLF line ends, leading dots doubled, final dot.
-
-    aiosmtplib runs two regular expressions over every message, a large share of the cost
-    of sending. `crlf=True` says the caller built the message with CRLF line ends only
-    (MessageFactory does: bodies are quoted-printable, header values cleaned), which skips
-    the line-end pass.
-    """
-    if not crlf:
-        crlf_count = message.count(b"\r\n")
-        # CR and LF together exactly twice the CRLF pairs: no bare CR or LF anywhere.
-        if len(message) - len(message.translate(None, b"\r\n")) != 2 * crlf_count:
-            message = _LINE_ENDINGS.sub(b"\r\n", message)
-    if b"\n." in message:
-        message = b"\r\n..".join(message.split(b"\r\n."))
-    if message.startswith(b"."):
-        message = b"." + message
-    if not message.endswith(b"\r\n"):
-        message += b"\r\n"
-    return message + b".\r\n"
-
-
-async def send_data(client: aiosmtplib.SMTP, message: bytes,
-                    timeout: float) -> aiosmtplib.SMTPResponse:
-    """DATA, then the already stuffed message; raises like aiosmtplib's own data()."""
-    start = await client.execute_command(b"DATA")
-    if start.code != SMTPStatus.start_input:
-        raise aiosmtplib.SMTPDataError(start.code, start.message)
-    protocol = client.protocol
-    if protocol is None:
-        raise aiosmtplib.SMTPServerDisconnected("Connection lost")
-    protocol.write(message)
-    response = await protocol.read_response(timeout=timeout)
-    if response.code != SMTPStatus.completed:
-        raise aiosmtplib.SMTPDataError(response.code, response.message)
-    return response
-
-
 def tls_context(smtp: SmtpSettings) -> ssl.SSLContext:
     """Certificates and host names are checked unless the URL says verify=false."""
     context = ssl.create_default_context()
@@ -128,7 +88,7 @@ def tls_context(smtp: SmtpSettings) -> ssl.SSLContext:
     return context
 
 
-async def open_connection(smtp: SmtpSettings) -> aiosmtplib.SMTP:
+async def open_connection(smtp: SmtpSettings) -> Wire:
     """Connect, secure and log in; any refusal stops the run (no row is to blame)."""
     # Building a context loads the CA store (slow): only when TLS is used.
     context = tls_context(smtp) if smtp.mode is SmtpMode.SMTPS or smtp.starttls else None
@@ -149,8 +109,11 @@ async def open_connection(smtp: SmtpSettings) -> aiosmtplib.SMTP:
                 raise DeliveryStopped(smtp.host, smtp.port,
                                       "STARTTLS was required but the server does not offer it")
             await client.starttls(tls_context=context or tls_context(smtp))
+            await client.ehlo()  # the extensions offered over TLS (RFC 3207)
         if smtp.username:
             await client.login(smtp.username, smtp.password or "")
+        if client.transport is None or client.transport.is_closing():
+            raise aiosmtplib.SMTPServerDisconnected("connection lost after login")
     except aiosmtplib.SMTPAuthenticationError as error:
         client.close()
         raise DeliveryStopped(smtp.host, smtp.port,
@@ -160,7 +123,9 @@ async def open_connection(smtp: SmtpSettings) -> aiosmtplib.SMTP:
         if isinstance(error, DeliveryStopped):
             raise
         raise DeliveryStopped(smtp.host, smtp.port, f"cannot connect: {error}") from None
-    return client
+    # From here the transport is the Wire's; aiosmtplib's client is not used again.
+    # (uvloop's transports are not asyncio.Transport subclasses, but behave as one.)
+    return Wire(cast(asyncio.Transport, client.transport), list(client.esmtp_extensions))
 
 
 class Connection:
@@ -168,92 +133,82 @@ class Connection:
 
     def __init__(self, smtp: SmtpSettings) -> None:
         self.smtp = smtp
-        self.client: aiosmtplib.SMTP | None = None
+        self.wire: Wire | None = None
         self.last_used = 0.0
 
-    async def ready(self) -> aiosmtplib.SMTP:
-        if self.client is not None and time.monotonic() - self.last_used > IDLE_CHECK:
+    async def ready(self) -> Wire:
+        if self.wire is not None and not self.wire.clean:
+            self.drop()  # closed by the server while idle, or it said something unasked
+        if self.wire is not None and time.monotonic() - self.last_used > IDLE_CHECK:
             try:
-                await self.client.noop()
-            except (aiosmtplib.SMTPException, OSError):
+                alive = (await self.wire.command(b"NOOP\r\n", self.smtp.timeout)).code == 250
+            except WireFault:
+                alive = False
+            if not alive:
                 self.drop()
-        if self.client is None:
-            self.client = await open_connection(self.smtp)
+        if self.wire is None:
+            self.wire = await open_connection(self.smtp)
         self.last_used = time.monotonic()
-        return self.client
+        return self.wire
 
     def drop(self) -> None:
-        if self.client is not None:
-            self.client.close()
-            self.client = None
+        if self.wire is not None:
+            self.wire.close()
+            self.wire = None
 
     async def close(self) -> None:
-        if self.client is not None:
-            with contextlib.suppress(Exception):
-                await self.client.quit()
-            self.drop()
+        if self.wire is not None and self.wire.clean:
+            with contextlib.suppress(WireFault):
+                await self.wire.command(b"QUIT\r\n", min(self.smtp.timeout, 5.0))
+        self.drop()
 
 
 def _reply(text: str) -> str:
     return one_line(text)[:500]
 
 
-async def send_one(client: aiosmtplib.SMTP, sender: str, delivery: Delivery, message: bytes,
+async def send_one(wire: Wire, sender: str, delivery: Delivery, message: bytes,
                    smtp: SmtpSettings, policy: RetryPolicy,
                    crlf: bool = False) -> tuple[Outcome, bool]:
     """One transaction for one recipient. Returns the outcome and whether to reconnect.
 
-    MAIL, RCPT and DATA go separately so a refusal before DATA (nothing was handed over)
-    is told apart from a loss after it (the server may have the message: uncertain).
+    `sender` and the recipient must have passed check_envelope. A refusal before the
+    message (nothing was handed over) is told apart from a loss after it (the server may
+    have the message: uncertain).
     """
     email = delivery.subscriber.email
-    options = []
-    if not email.isascii():
-        if not client.supports_extension("smtputf8"):
-            return Outcome(email, DeliveryState.FAILED, None,
-                           "server does not offer SMTPUTF8 for this address"), False
-        options.append("SMTPUTF8")
-    phase = Phase.MAIL
-    try:
-        await client.mail(sender, options=options)
-        phase = Phase.RCPT
-        await client.rcpt(email, encoding="utf-8" if options else "ascii")
-        phase = Phase.DATA
-        response = await send_data(client, stuff(message, crlf), smtp.final_reply_timeout)
-        return Outcome(email, DeliveryState.SENT, response.code,
-                       _reply(response.message)), False
-    except aiosmtplib.SMTPResponseException as error:
-        state = state_for(error.code, phase)
-        reply = _reply(error.message)
+    envelope = Envelope.build(sender, email)
+    if envelope.needs_utf8 and not wire.offers("smtputf8"):
+        return Outcome(email, DeliveryState.FAILED, None,
+                       "server does not offer SMTPUTF8 for this address"), False
+    result = await transact(wire, envelope, stuffed(message, crlf), smtp.timeout,
+                            smtp.final_reply_timeout)
+    return outcome_of(result, delivery, policy), not result.reusable
+
+
+def outcome_of(result: Result, delivery: Delivery, policy: RetryPolicy) -> Outcome:
+    """The ledger outcome of a transaction's end."""
+    email = delivery.subscriber.email
+    if result.reply is not None:
+        code, reply = result.reply.code, _reply(result.reply.text)
+        state = state_for(code, result.phase)
         if state == DeliveryState.DEFERRED:
-            outcome = policy.defer(delivery, error.code, reply)
-        else:
-            outcome = Outcome(email, state, error.code, reply)
-        reconnect = error.code == SMTPStatus.domain_unavailable  # 421: the server closes
-        if not reconnect:
-            try:
-                await client.rset()
-            except (aiosmtplib.SMTPException, OSError):
-                reconnect = True
-        return outcome, reconnect
-    except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as error:
-        what = "no reply to the message in time" if isinstance(
-            error, aiosmtplib.SMTPTimeoutError) else "connection lost"
-        if phase == Phase.DATA:
-            return Outcome(email, DeliveryState.UNCERTAIN, None,
-                           _reply(f"{what} after DATA: {error}")), True
-        return policy.defer(delivery, None, _reply(f"{what}: {error}")), True
+            return policy.defer(delivery, code, reply)
+        return Outcome(email, state, code, reply)
+    fault = result.fault or "connection lost"
+    if result.handed_over:
+        return Outcome(email, DeliveryState.UNCERTAIN, None, _reply(f"{fault} after DATA"))
+    return policy.defer(delivery, None, _reply(fault))
 
 
 async def send_single(smtp: SmtpSettings, sender: str, delivery: Delivery,
                       message: bytes) -> Outcome:
     """A one-off message (a test address): one connection, no retries, no ledger."""
-    client = await open_connection(smtp)
+    connection = Connection(smtp)
+    wire = await connection.ready()
     try:
-        outcome, _ = await send_one(client, sender, delivery, message, smtp,
+        outcome, _ = await send_one(wire, sender, delivery, message, smtp,
                                     RetryPolicy(max_attempts=1))
     finally:
-        with contextlib.suppress(Exception):
-            await client.quit()
-        client.close()
+        await connection.close()
     return outcome

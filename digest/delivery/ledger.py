@@ -13,39 +13,25 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digest.audience.suppressions import SuppressionStore
+from digest.delivery.schema import create_tables, open_readonly
 from digest.delivery.states import REQUEUEABLE, STATES, DeliveryState
 from digest.errors import LedgerError
 from digest.models import Subscriber
 
-SUPPRESSED_REPLY = "suppressed"  # the reply kept for a row found suppressed
+if TYPE_CHECKING:  # only its type: `digest status` need not import the list readers
+    from digest.audience.staging import StagedAudience
 
-_STATE_CHECK = ",".join(f"'{state}'" for state in DeliveryState)
-_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS deliveries (
-    edition     TEXT NOT NULL,
-    email       TEXT NOT NULL,
-    name        TEXT NOT NULL DEFAULT '',
-    fields      TEXT NOT NULL DEFAULT '{{}}',
-    message_id  TEXT NOT NULL,
-    state       TEXT NOT NULL CHECK (state IN
-                ({_STATE_CHECK})),
-    attempts    INTEGER NOT NULL DEFAULT 0,
-    code        INTEGER,
-    reply       TEXT,
-    lease_until REAL,
-    retry_at    REAL,
-    created_at  REAL NOT NULL,
-    updated_at  REAL NOT NULL,
-    PRIMARY KEY (edition, email)
-);
-CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries (edition, state, retry_at);
-"""
+SUPPRESSED_REPLY = "suppressed"  # the reply kept for a row found suppressed
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False)
+_PLAN_ROW = ("INSERT OR IGNORE INTO deliveries (edition, email, name, fields, message_id,"
+             " state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 @dataclass(frozen=True)
@@ -85,10 +71,8 @@ class Ledger:
     def __init__(self, path: Path, readonly: bool = False) -> None:
         self.path = path
         try:
-            if readonly:  # status and dry runs look without creating or changing anything
-                self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                                          timeout=30, isolation_level=None)
-                self.db.execute("SELECT COUNT(*) FROM deliveries").fetchone()
+            if readonly:  # status and dry runs change no row (missing tables are added)
+                self.db = open_readonly(path)
                 return
             # The sender commits from one worker thread, so fsyncs never stall its event
             # loop; calls are never concurrent (one thread at a time uses the connection).
@@ -96,7 +80,7 @@ class Ledger:
                                       check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")  # an outcome, once committed, stays
-            self.db.executescript(_SCHEMA)
+            create_tables(self.db)
             self.suppressions = SuppressionStore(self.db)
         except sqlite3.Error as error:
             raise LedgerError(f"{path}: cannot open the delivery ledger: {error}") from None
@@ -129,21 +113,38 @@ class Ledger:
         self.close()
 
     def plan(self, edition: str, recipients: Iterable[tuple[Subscriber, str]]) -> int:
-        """Write the edition's rows once; existing rows keep their state. Returns rows added."""
+        """Write the edition's rows once; existing rows keep their state. Returns rows added.
+        The rows stream into one transaction (executemany reads the generator as it goes)."""
         now = time.time()
-        rows = [
-            (edition, s.key, s.name, json.dumps(s.fields, ensure_ascii=False), message_id,
-             DeliveryState.PENDING, now, now)
-            for s, message_id in recipients
-        ]
+        rows = ((edition, s.key, s.name, _to_json(s.fields), message_id, DeliveryState.PENDING,
+                 now, now) for s, message_id in recipients)
         with self._transaction():
             before = self.db.total_changes
-            self.db.executemany(
-                "INSERT OR IGNORE INTO deliveries (edition, email, name, fields, message_id,"
-                " state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
+            self.db.executemany(_PLAN_ROW, rows)
             return self.db.total_changes - before
+
+    def plan_staged(self, edition: str, staged: StagedAudience,
+                    message_id: Callable[[str], str]) -> int:
+        """`plan` for an audience staged in SQLite (audience/staging.py): its file is
+        attached and its recipients copied in one statement, in listing order."""
+        now = time.time()
+        self.db.create_function("digest_message_id", 1, message_id, deterministic=True)
+        self.db.execute("ATTACH DATABASE ? AS audience", (str(staged.path),))
+        try:
+            with self._transaction():
+                before = self.db.total_changes
+                self.db.execute(_PLAN_ROW.partition(" VALUES")[0]
+                                + " SELECT ?, key, name, fields, digest_message_id(key), ?, ?, ?"
+                                f" FROM ({staged.chosen_sql('audience')}) ORDER BY seq",
+                                (edition, DeliveryState.PENDING, now, now))
+                return self.db.total_changes - before
+        finally:
+            self.db.execute("DETACH DATABASE audience")
+
+    def state_of(self, edition: str, email: str) -> DeliveryState | None:
+        row = self.db.execute("SELECT state FROM deliveries WHERE edition=? AND email=?",
+                              (edition, email)).fetchone()
+        return None if row is None else DeliveryState(row[0])
 
     def recover_abandoned(self, edition: str, now: float | None = None) -> int:
         """Rows left `sending` by a dead process (lease expired): their fate is unknown."""

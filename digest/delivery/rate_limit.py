@@ -60,6 +60,30 @@ class RateLimiter:
             if self.releases is not None:
                 self.releases.append(released)
 
+    def try_acquire(self) -> bool:
+        """Let one more message start now if the schedule allows it without a wait (and no
+        one is waiting already); else False, and nothing is taken."""
+        if self.unlimited:
+            if self.releases is not None:
+                self.releases.append(self._clock())
+            return True
+        if self._lock.locked():
+            return False
+        now = self._clock()
+        while self._hour and self._hour[0] <= now - 3600:
+            self._hour.popleft()
+        if self.hourly_cap and len(self._hour) >= self.hourly_cap:
+            return False
+        if self.interval:
+            if now < self._arrival - self.tolerance:
+                return False
+            self._arrival = max(self._arrival, now) + self.interval
+        if self.hourly_cap:
+            self._hour.append(now)
+        if self.releases is not None:
+            self.releases.append(now)
+        return True
+
     async def _wait_hour(self) -> None:
         if not self.hourly_cap:
             return

@@ -5,14 +5,15 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import math
-from collections.abc import Callable, Coroutine
+import signal
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from digest.audience.lists import check_address
+from digest.audience.lists import StagedAudience, check_address
+from digest.delivery.builders import BuildProcesses, build_processes, message_builder
 from digest.delivery.capture import CaptureServer
 from digest.delivery.connection import send_single
-from digest.delivery.dkim import Signer
 from digest.delivery.ledger import Delivery, Ledger, Outcome
 from digest.delivery.pool import ConnectionPool
 from digest.delivery.progress import Progress
@@ -23,6 +24,8 @@ from digest.models import Subscriber
 from digest.rendering.messages import MessageFactory
 from digest.settings import DeliverySettings, Settings, SmtpMode, SmtpSettings
 
+Recipients = StagedAudience | Iterable[Subscriber]  # staged lists, or subscribers given
+
 
 @dataclass(frozen=True)
 class Overrides:
@@ -32,11 +35,12 @@ class Overrides:
     rate: float | None = None
 
 
-def plan_and_send(settings: Settings, factory: MessageFactory, subscribers: list[Subscriber],
+def plan_and_send(settings: Settings, factory: MessageFactory, audience: Recipients,
                   progress: Progress, connections: int | None = None,
                   rate: float | None = None) -> dict[DeliveryState, int]:
-    """Write the edition's plan once, then send what is owed. Returns the ledger's counts."""
-    return _run(settings, factory, progress, Overrides(connections, rate), plan=subscribers)
+    """Write the edition's plan once, then send what is owed. Returns the ledger's counts.
+    `audience` is the staged lists (prepare_edition's) or any iterable of subscribers."""
+    return _run(settings, factory, progress, Overrides(connections, rate), plan=audience)
 
 
 def resend(settings: Settings, factory: MessageFactory, progress: Progress,
@@ -46,7 +50,7 @@ def resend(settings: Settings, factory: MessageFactory, progress: Progress,
 
 
 def _run(settings: Settings, factory: MessageFactory, progress: Progress, overrides: Overrides,
-         plan: list[Subscriber] | None = None,
+         plan: Recipients | None = None,
          requeue: DeliveryState | None = None) -> dict[DeliveryState, int]:
     week = factory.week
     build = message_builder(settings, factory)
@@ -59,7 +63,9 @@ def _run(settings: Settings, factory: MessageFactory, progress: Progress, overri
             progress.notice(
                 f"{recovered} message(s) were in flight when an earlier run stopped; marked "
                 "uncertain (see `digest status`, resend with `digest retry --uncertain`)")
-        if plan is not None:
+        if isinstance(plan, StagedAudience):  # copied inside SQLite, never held in memory
+            ledger.plan_staged(week, plan, lambda key: factory.message_id(Subscriber(key)))
+        elif plan is not None:
             ledger.plan(week, ((s, factory.message_id(s)) for s in plan))
         if requeue is not None:
             again = ledger.requeue(week, requeue)
@@ -68,21 +74,37 @@ def _run(settings: Settings, factory: MessageFactory, progress: Progress, overri
         owed = sum(before[state] for state in OWED)
         progress.planned(owed, sum(before.values()) - owed)
         smtp, delivery = _with_overrides(settings, overrides)
+        processes = build_processes(owed, signing=settings.dkim is not None)
+
+        async def send(target: SmtpSettings) -> None:
+            builders = BuildProcesses(settings, factory, processes) if processes else None
+            try:
+                if builders:
+                    await builders.start()
+                await ConnectionPool(ledger, week, target, sender, build, progress, delivery,
+                                     crlf=True, builders=builders).run()
+            finally:
+                if builders:
+                    builders.close()
+
         try:
-            _run_loop(_on_server(smtp, settings, lambda target: ConnectionPool(
-                ledger, week, target, sender, build, progress, delivery, crlf=True).run()))
+            _run_loop(_on_server(smtp, settings, send))
         finally:
             progress.finished(ledger.counts(week), before)
         return ledger.counts(week)
 
 
-def send_to(settings: Settings, factory: MessageFactory, address: str) -> Outcome:
-    """The edition to one test address; the ledger is not touched."""
+def send_to(settings: Settings, factory: MessageFactory, address: str,
+            as_subscriber: Subscriber | None = None) -> Outcome:
+    """The edition to one test address; the ledger is not touched. With `as_subscriber`
+    the copy carries that subscriber's name and columns, but its address (and so its
+    unsubscribe link) stays the test address."""
     try:
         email = check_address(address)
     except ValueError as error:
         raise DigestError(f"--to {address!r}: {error}") from None
-    subscriber = Subscriber(email=email)
+    subscriber = Subscriber(email=email, name=as_subscriber.name if as_subscriber else "",
+                            fields=dict(as_subscriber.fields) if as_subscriber else {})
     delivery = Delivery(factory.week, subscriber, factory.message_id(subscriber),
                         DeliveryState.SENDING, 1)
     message = message_builder(settings, factory)(delivery)
@@ -106,35 +128,25 @@ class DryRun:
     total_bytes: int
 
 
-def dry_run(settings: Settings, factory: MessageFactory,
-            subscribers: list[Subscriber]) -> DryRun:
+def dry_run(settings: Settings, factory: MessageFactory, audience: Recipients) -> DryRun:
     """Plan and build (and sign) every message without storing, connecting or sending."""
     build = message_builder(settings, factory)
     _envelope_sender(factory)
-    done: dict[str, DeliveryState] = {}
-    if settings.db_path.is_file():
-        with Ledger(settings.db_path, readonly=True) as ledger:
-            done = {d.subscriber.email: d.state for d in ledger.rows(factory.week)}
-    largest = total = already = 0
-    for subscriber in subscribers:
-        delivery = Delivery(factory.week, subscriber, factory.message_id(subscriber),
-                            DeliveryState.PENDING, 1)
-        size = len(build(delivery))  # builds one at a time: memory stays flat
-        largest, total = max(largest, size), total + size
-        already += done.get(subscriber.key, DeliveryState.PENDING) not in OWED
-    return DryRun(len(subscribers), already, len(subscribers) - already, largest, total)
-
-
-def message_builder(settings: Settings,
-                    factory: MessageFactory) -> Callable[[Delivery], bytes]:
-    """Bytes for one row: the factory's message, DKIM-signed when `dkim:` is configured."""
-    signer = Signer.from_settings(settings.dkim) if settings.dkim else None
-
-    def build(delivery: Delivery) -> bytes:
-        message = factory.build(delivery.subscriber, delivery.message_id)
-        return signer.sign(message) if signer else message
-
-    return build
+    ledger = Ledger(settings.db_path, readonly=True) if settings.db_path.is_file() else None
+    recipients = largest = total = already = 0
+    try:
+        for subscriber in (audience.chosen() if isinstance(audience, StagedAudience)
+                           else audience):
+            delivery = Delivery(factory.week, subscriber, factory.message_id(subscriber),
+                                DeliveryState.PENDING, 1)
+            size = len(build(delivery))  # builds one at a time: memory stays flat
+            recipients, largest, total = recipients + 1, max(largest, size), total + size
+            state = ledger.state_of(factory.week, subscriber.key) if ledger else None
+            already += (state or DeliveryState.PENDING) not in OWED
+    finally:
+        if ledger:
+            ledger.close()
+    return DryRun(recipients, already, recipients - already, largest, total)
 
 
 def _envelope_sender(factory: MessageFactory) -> str:
@@ -173,7 +185,35 @@ def _run_loop(coroutine: Coroutine[Any, Any, None]) -> None:
     try:
         import uvloop
     except ImportError:
-        asyncio.run(coroutine)
+        asyncio.run(_until_terminated(coroutine))
         return
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        runner.run(coroutine)
+        runner.run(_until_terminated(coroutine))
+
+
+async def _until_terminated(coroutine: Coroutine[Any, Any, None]) -> None:
+    """SIGTERM stops a run as Ctrl-C does (KeyboardInterrupt): claimed rows no connection
+    has started on go back to the ledger, instead of dying with them still `sending`."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    terminated = False
+
+    def terminate() -> None:
+        nonlocal terminated
+        terminated = True
+        if task is not None:
+            task.cancel()
+
+    try:
+        loop.add_signal_handler(signal.SIGTERM, terminate)
+    except (ValueError, RuntimeError, NotImplementedError):  # not the main thread
+        await coroutine
+        return
+    try:
+        await coroutine
+    except asyncio.CancelledError:
+        if terminated:
+            raise KeyboardInterrupt from None
+        raise
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)

@@ -79,8 +79,8 @@ def small_message(message_id: str, to: str) -> bytes:
 class FaultHandler(RecordingHandler):
     """Replies chosen by the recipient's local part, e.g. `r451x2` refuses twice with 451.
 
-    Prefixes: r<code>x<n> refuse RCPT n times (n omitted: always); d<code> refuse after
-    DATA; drop: close the connection mid-DATA; slow: hold the final reply `slow_seconds`.
+    Prefixes: r<code>x<n> refuse RCPT n times (n omitted: always); d<code> refuse the
+    message (4xx or 5xx); drop: close the connection mid-DATA; slow: hold the final reply `slow_seconds`.
     """
 
     slow_seconds: float = 1.0
@@ -117,9 +117,9 @@ class FaultHandler(RecordingHandler):
             assert server.transport is not None
             server.transport.close()
             return "451 never seen"
-        if local.startswith("d5"):
+        if local.startswith(("d4", "d5")):
             code = local[1:4]
-            return f"{code} 5.7.1 message refused"
+            return f"{code} {code[0]}.7.1 message refused"
         with self.lock:
             self.arrivals.append(time.monotonic())
             self.received.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos),

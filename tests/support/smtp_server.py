@@ -70,15 +70,30 @@ def free_port() -> int:
         return port
 
 
-class SmtpServer:
-    """Context manager: `with SmtpServer() as server:` then server.port, server.received."""
+class _Controller(Controller):
+    """aiosmtpd's controller, serving with a subclass of its SMTP class."""
 
-    def __init__(self, handler: RecordingHandler | None = None, **smtp_options: Any) -> None:
+    def __init__(self, handler: Any, server_class: type[SMTP], **options: Any) -> None:
+        self.server_class = server_class
+        super().__init__(handler, **options)
+
+    def factory(self) -> SMTP:
+        return self.server_class(self.handler, **self.SMTP_kwargs)
+
+
+class SmtpServer:
+    """Context manager: `with SmtpServer() as server:` then server.port, server.received.
+
+    `server_class` replaces aiosmtpd's SMTP class (tests/support/pipelining.py has one
+    that offers PIPELINING)."""
+
+    def __init__(self, handler: RecordingHandler | None = None,
+                 server_class: type[SMTP] = SMTP, **smtp_options: Any) -> None:
         self.handler = handler or RecordingHandler()
         self.host = "127.0.0.1"
         self.port = free_port()
-        self._controller = Controller(self.handler, hostname=self.host, port=self.port,
-                                      enable_SMTPUTF8=True, **smtp_options)
+        self._controller = _Controller(self.handler, server_class, hostname=self.host,
+                                       port=self.port, enable_SMTPUTF8=True, **smtp_options)
 
     @property
     def received(self) -> list[Received]:
