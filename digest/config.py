@@ -47,7 +47,7 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "smtp": ("url", "connections", "timeout", "final_reply_timeout"),
     "delivery": ("rate", "burst", "hourly_cap", "retry_base", "retry_cap", "max_attempts",
                  "retry_window", "pause_after_failures"),
-    "dkim": (*_DKIM_ENTRY_KEYS, "domain", "keys"),
+    "dkim": (*_DKIM_ENTRY_KEYS, "domain", "keys", "relay_signs"),
     "excerpts": ("target_words", "max_words", "max_chars"),
     "blurbs": ("max_chars",),
     "selection": ("max_articles",),
@@ -135,6 +135,7 @@ def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Setting
         secret=env.get("DIGEST_SECRET") or None,
         delivery=delivery,
         dkim=dkim,
+        dkim_by_relay=read.flag("dkim", "relay_signs", False),
         theme=_read_theme(read),
         display=_read_display(read),
         sources=SourceSettings(
@@ -236,6 +237,11 @@ def _read_delivery(read: SectionReader, workspace: Path,
 def _read_dkim(read: SectionReader, workspace: Path, sender: str) -> DkimSettings | None:
     """`dkim:` with `key` and `selector`, or `keys:` as a list of {selector, key}."""
     section = read.section("dkim")
+    if read.flag("dkim", "relay_signs", False):
+        if "key" in section or "keys" in section:
+            raise read.fail(("dkim", "relay_signs"), "the relay signs, or digest does: give "
+                            "relay_signs or a key, not both")
+        return None
     if "keys" in section:
         entries = read.value("dkim", "keys")
         if not isinstance(entries, list) or not entries or not all(

@@ -222,6 +222,7 @@ class Settings:
     secret: str | None = field(default=None, repr=False)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     dkim: DkimSettings | None = None
+    dkim_by_relay: bool = False  # `dkim.relay_signs`: the relay signs for our domain
     theme: ThemeSettings = ThemeSettings()
     display: DisplaySettings = DisplaySettings()
     sources: SourceSettings = SourceSettings()

@@ -60,6 +60,22 @@ def test_check_names_http_public_url_missing_dkim_and_missing_bio(
     assert f"{root / 'content' / 'gauge.md'}: Ines Marlow has no bio" in found
 
 
+def test_a_relay_that_signs_needs_no_key_of_ours(tmp_path: Path,
+                                                 make_workspace: WorkspaceFactory) -> None:
+    root = make_workspace(tmp_path / "ws", "delivery", smtp_url="smtp://127.0.0.1:2525")
+    config = root / "digest.yaml"
+    with config.open("a", encoding="utf-8") as file:
+        file.write("dkim:\n  relay_signs: true\n")
+    result = run_digest("check", "-w", str(root), "--json")
+    assert result.returncode == 0, result.stderr
+    assert "DKIM" not in "\n".join(json.loads(result.stdout)["not_ready"])
+    with config.open("a", encoding="utf-8") as file:
+        file.write("  selector: s1\n  key: dkim/s1.pem\n")
+    refused = run_digest("check", "-w", str(root))
+    assert refused.returncode == 2
+    assert "dkim.relay_signs: the relay signs, or digest does" in refused.stderr
+
+
 def test_a_real_send_refuses_placeholders_unless_forced(tmp_path: Path,
                                                         make_workspace: WorkspaceFactory) -> None:
     with SmtpServer() as server:

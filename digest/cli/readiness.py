@@ -36,11 +36,13 @@ def readiness_findings(settings: Settings, edition: Edition | None = None) -> li
     config = read_yaml(settings.path("digest.yaml"), ConfigError)
     sample = read_yaml(skeleton_dir() / "digest.yaml", ConfigError)
     findings = _newsletter_findings(settings, config, sample)
-    if settings.smtp.mode is not SmtpMode.CAPTURE and settings.dkim is None:
+    if settings.smtp.mode is not SmtpMode.CAPTURE and settings.dkim is None \
+            and not settings.dkim_by_relay:
         findings.append(located(config.path, config.line_of("smtp", "url"),
                                 f"no DKIM key for the relay {settings.smtp.address}: receivers "
                                 "junk or refuse unsigned bulk mail; make one with `digest dkim "
-                                "keygen --selector NAME` and add it under dkim:"))
+                                "keygen --selector NAME` and add it under dkim: (or set "
+                                "dkim.relay_signs: true if the relay signs for your domain)"))
     named = _author_findings(settings.path("authors.yaml"))
     findings += named.values()
     if edition is not None:
