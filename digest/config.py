@@ -16,6 +16,7 @@ from digest.errors import ConfigError, DigestError
 from digest.links import parse_smtp_url, slugify
 from digest.settings import (
     AudienceSettings,
+    BounceSettings,
     DeliverySettings,
     DisplaySettings,
     DkimKeySettings,
@@ -44,7 +45,7 @@ _DKIM_ENTRY_KEYS = ("selector", "key")
 KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "newsletter": ("name", "id", "from", "reply_to", "language", "timezone", "public_url",
                    "unsubscribe_mailto", "postal_address"),
-    "smtp": ("url", "connections", "timeout", "final_reply_timeout"),
+    "smtp": ("url", "connections", "timeout", "final_reply_timeout", "allow_plaintext_auth"),
     "delivery": ("rate", "burst", "hourly_cap", "retry_base", "retry_cap", "max_attempts",
                  "retry_window", "pause_after_failures"),
     "dkim": (*_DKIM_ENTRY_KEYS, "domain", "keys", "relay_signs"),
@@ -58,6 +59,7 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "audience": ("lists", "tags"),
     "sources": ("feeds", "urls", "timeout", "max_bytes", "feed_max_age"),
     "schedule": ("weekday", "time", "timezone"),  # read by cli/schedule_config.py
+    "bounces": ("domain", "local_part", "soft_limit", "soft_window_days", "mailbox"),
 }
 
 
@@ -114,6 +116,7 @@ def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Setting
         connections=int(read.number("smtp", "connections", 3, minimum=1)),
         timeout=read.number("smtp", "timeout", 30, minimum=1),
         final_reply_timeout=read.number("smtp", "final_reply_timeout", 600, minimum=1),
+        allow_plaintext_auth=read.flag("smtp", "allow_plaintext_auth", False),
     )
 
     budget = ExcerptBudget(
@@ -148,6 +151,7 @@ def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Setting
         audience=AudienceSettings(lists=read.names("audience", "lists",
                                                    "a file inside subscribers/"),
                                   tags=read.names("audience", "tags")),
+        bounces=_read_bounces(read),
     )
 
 
@@ -164,6 +168,25 @@ def _mailbox(read: SectionReader, key: str, plain: bool = False) -> str | None:
     except ValueError as error:
         raise read.fail(("newsletter", key), f"{value!r} {error}") from None
     return value
+
+
+_DOMAIN = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
+_LOCAL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,30}$")
+
+
+def _read_bounces(read: SectionReader) -> BounceSettings:
+    """bounces: the return path's domain and local part, and the soft-bounce rule."""
+    domain = read.text("bounces", "domain")
+    if domain is not None and not _DOMAIN.match(domain):
+        raise read.fail(("bounces", "domain"), f"{domain!r} is not a domain name")
+    local = read.text("bounces", "local_part", "bounces") or "bounces"
+    if not _LOCAL.match(local) or "+" in local:
+        raise read.fail(("bounces", "local_part"), f"{local!r}: letters, digits, . _ - only")
+    return BounceSettings(
+        domain=domain.lower() if domain else None, local_part=local,
+        soft_limit=int(read.number("bounces", "soft_limit", 3, minimum=1)),
+        soft_window_days=read.number("bounces", "soft_window_days", 30, minimum=1),
+        mailbox=read.text("bounces", "mailbox"))
 
 
 _COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")

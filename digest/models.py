@@ -5,7 +5,10 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
+
+import idna
 
 from digest.words import count_words
 
@@ -97,6 +100,30 @@ class Subscriber:
 
     @property
     def key(self) -> str:
-        """Comparison form: domain lower-cased (the local part is case-sensitive by RFC)."""
-        local, _, domain = self.email.rpartition("@")
-        return f"{local}@{domain.lower()}"
+        """One key per mailbox (see `mailbox_key`)."""
+        return mailbox_key(self.email)
+
+
+def mailbox_key(address: str) -> str:
+    """The address as one key per mailbox: local part lower-cased, domain IDNA-folded.
+
+    RFC 5321 leaves the local part's case to the receiving server, but every mailbox
+    provider ignores it (and so do listmonk, Mailchimp and Ghost), so `Ann@` and `ann@`
+    are one reader: deduplicated, suppressed and unsubscribed together. `str.lower`, not
+    `casefold`: casefold turns `ß` into `ss`, which would join two distinct mailboxes.
+    The address as written is kept beside the key for display.
+    """
+    local, _, domain = address.rpartition("@")
+    return f"{local.lower()}@{_folded_domain(domain)}"
+
+
+@lru_cache(maxsize=4096)  # a list has few domains; each is folded once
+def _folded_domain(domain: str) -> str:
+    """The domain's ASCII (A-label) form, lower-cased; as written, lower-cased, where
+    IDNA refuses it (the address check reports such domains, not this)."""
+    if domain.isascii():
+        return domain.lower()
+    try:
+        return idna.encode(domain, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return domain.lower()

@@ -41,6 +41,7 @@ class SmtpSettings:
     connections: int = 3
     timeout: float = 30.0
     final_reply_timeout: float = 600.0  # RFC 5321 allows ten minutes for the reply to DATA
+    allow_plaintext_auth: bool = False  # AUTH without TLS: only for a relay on localhost
 
     @property
     def address(self) -> str:
@@ -211,6 +212,17 @@ class ScheduleSettings:
 
 
 @dataclass(frozen=True)
+class BounceSettings:
+    """Where bounces come back, and when soft bounces stop mail to an address."""
+
+    domain: str | None = None  # return path bounces+<token>@domain; None: newsletter.from's
+    local_part: str = "bounces"
+    soft_limit: int = 3  # soft bounces of one address within the window that suppress it
+    soft_window_days: float = 30.0
+    mailbox: str | None = None  # what `digest bounces` reads by default: a path or imap(s)://
+
+
+@dataclass(frozen=True)
 class Settings:
     workspace: Path
     newsletter: NewsletterSettings
@@ -227,6 +239,7 @@ class Settings:
     display: DisplaySettings = DisplaySettings()
     sources: SourceSettings = SourceSettings()
     audience: AudienceSettings = AudienceSettings()
+    bounces: BounceSettings = BounceSettings()
 
     @property
     def tz(self) -> ZoneInfo:

@@ -70,8 +70,8 @@ def test_states_are_stored_as_the_plain_strings_the_schema_allows(tmp_path: Path
         stored = [row[0] for row in ledger.db.execute("SELECT state FROM deliveries")]
         assert sorted(stored) == ["pending", "sent"] and {type(s) for s in stored} == {str}
         assert all(isinstance(row.state, DeliveryState) for row in ledger.rows(WEEK))
-        with pytest.raises(sqlite3.IntegrityError):  # "skipped" is the report's, not a state
-            ledger.record(WEEK, [Outcome(delivery.subscriber.email, "skipped")])  # type: ignore[arg-type]
+        with pytest.raises(sqlite3.IntegrityError):  # "stopped" is no state
+            ledger.record(WEEK, [Outcome(delivery.subscriber.email, "stopped")])  # type: ignore[arg-type]
 
 
 def test_readonly_open_creates_nothing(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from digest.audience.addresses import check_address
 from digest.errors import RecordProblem
-from digest.models import Subscriber
+from digest.models import Subscriber, mailbox_key
 
 # Statuses that mean "send" and "do not send"; the names cover Mailchimp, Substack and
 # listmonk exports as well as our own lists. Anything else is an error, not a guess.
@@ -48,9 +48,8 @@ class Entry(NamedTuple):
 
     @property
     def key(self) -> str:
-        """Comparison form, as Subscriber.key: the domain lower-cased."""
-        local, _, domain = self.email.rpartition("@")
-        return f"{local}@{domain.lower()}"
+        """One key per mailbox, as Subscriber.key."""
+        return mailbox_key(self.email)
 
 
 def split_tags(text: str) -> set[str]:

@@ -85,9 +85,10 @@ class StagedAudience:
         self._cleanup()
 
     def chosen_sql(self, schema: str = "main") -> str:
-        """The recipients as (seq, key, name, fields), seq their listing order: the ledger
-        runs this with the file attached as `schema`."""
-        return (f"SELECT e.seq AS seq, e.key AS key, e.name AS name, e.fields AS fields"
+        """The recipients as (seq, key, email, name, fields), seq their listing order (email
+        as written): the ledger runs this with the file attached as `schema`."""
+        return (f"SELECT e.seq AS seq, e.key AS key, e.email AS email, e.name AS name,"
+                " e.fields AS fields"
                 f" FROM {schema}.picks p JOIN {schema}.entries e ON e.seq = p.seq"
                 " WHERE p.first = p.seq ORDER BY p.seq")
 

@@ -47,6 +47,7 @@ class Run(Protocol):
     def release(self, delivery: Delivery) -> bool: ...
     def handing_over(self, delivery: Delivery) -> None: ...
     def suppressed(self, email: str) -> bool: ...
+    def sender_for(self, delivery: Delivery) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ class ConnectionWorker:
             run.stop(DigestError(f"{email}: cannot build the message: {message}"))
             run.release(delivery)
             return None
-        return Ready(delivery, message, Envelope.build(run.sender, email))
+        return Ready(delivery, message, Envelope.build(run.sender_for(delivery), email))
 
     def _still_wanted(self, ready: Ready) -> bool:
         """Checked once more just before MAIL: a claimed row may have waited, and an

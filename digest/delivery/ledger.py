@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from digest.audience.suppressions import SuppressionStore
+from digest.audience.suppressions import SuppressionReason, SuppressionStore
 from digest.delivery.schema import create_tables, open_readonly
 from digest.delivery.states import REQUEUEABLE, STATES, DeliveryState
 from digest.errors import LedgerError
@@ -30,8 +30,10 @@ if TYPE_CHECKING:  # only its type: `digest status` need not import the list rea
 
 SUPPRESSED_REPLY = "suppressed"  # the reply kept for a row found suppressed
 _to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False)
-_PLAN_ROW = ("INSERT OR IGNORE INTO deliveries (edition, email, name, fields, message_id,"
-             " state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+_PLAN_ROW = ("INSERT OR IGNORE INTO deliveries (edition, email, address, name, fields,"
+             " message_id, return_token, state, created_at, updated_at)"
+             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+Naming = Callable[[str], str]  # a mailbox key to its Message-ID, or to its return token
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Delivery:
     attempts: int
     code: int | None = None
     reply: str | None = None
+    return_token: str | None = None  # names the row in its return path (bounces.domain)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,10 @@ class Claim:
     deliveries: list[Delivery]
     suppressed: int = 0  # rows found suppressed at claim time (already recorded)
     empty: bool = True  # nothing was due
+
+
+def _no_token(_key: str) -> str | None:
+    return None
 
 
 def _subscriber(row: sqlite3.Row) -> Subscriber:
@@ -112,29 +119,35 @@ class Ledger:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def plan(self, edition: str, recipients: Iterable[tuple[Subscriber, str]]) -> int:
+    def plan(self, edition: str, recipients: Iterable[tuple[Subscriber, str]],
+             return_token: Naming | None = None) -> int:
         """Write the edition's rows once; existing rows keep their state. Returns rows added.
-        The rows stream into one transaction (executemany reads the generator as it goes)."""
+        The rows stream into one transaction (executemany reads the generator as it goes).
+        `return_token` gives each row its return path's token (none without it)."""
         now = time.time()
-        rows = ((edition, s.key, s.name, _to_json(s.fields), message_id, DeliveryState.PENDING,
-                 now, now) for s, message_id in recipients)
+        token = return_token or _no_token
+        rows = ((edition, s.key, s.email, s.name, _to_json(s.fields), message_id, token(s.key),
+                 DeliveryState.PENDING, now, now) for s, message_id in recipients)
         with self._transaction():
             before = self.db.total_changes
             self.db.executemany(_PLAN_ROW, rows)
             return self.db.total_changes - before
 
-    def plan_staged(self, edition: str, staged: StagedAudience,
-                    message_id: Callable[[str], str]) -> int:
+    def plan_staged(self, edition: str, staged: StagedAudience, message_id: Naming,
+                    return_token: Naming | None = None) -> int:
         """`plan` for an audience staged in SQLite (audience/staging.py): its file is
         attached and its recipients copied in one statement, in listing order."""
         now = time.time()
         self.db.create_function("digest_message_id", 1, message_id, deterministic=True)
+        self.db.create_function("digest_return_token", 1, return_token or _no_token,
+                                deterministic=True)
         self.db.execute("ATTACH DATABASE ? AS audience", (str(staged.path),))
         try:
             with self._transaction():
                 before = self.db.total_changes
                 self.db.execute(_PLAN_ROW.partition(" VALUES")[0]
-                                + " SELECT ?, key, name, fields, digest_message_id(key), ?, ?, ?"
+                                + " SELECT ?, key, email, name, fields, digest_message_id(key),"
+                                " digest_return_token(key), ?, ?, ?"
                                 f" FROM ({staged.chosen_sql('audience')}) ORDER BY seq",
                                 (edition, DeliveryState.PENDING, now, now))
                 return self.db.total_changes - before
@@ -168,7 +181,7 @@ class Ledger:
         with self._transaction():
             # Two index range scans (due deferred rows first): an OR with ORDER BY would
             # sort every pending row on each claim, quadratic over a large list.
-            select = ("SELECT email, name, fields, message_id, attempts,"
+            select = ("SELECT email, name, fields, message_id, attempts, return_token,"
                       " EXISTS (SELECT 1 FROM suppressions s WHERE s.email=d.email)"
                       " AS in_suppressions FROM deliveries d INDEXED BY deliveries_state"
                       " WHERE edition=? AND state=?")
@@ -193,18 +206,28 @@ class Ledger:
             )
         return Claim(
             [Delivery(edition, _subscriber(row), row["message_id"], DeliveryState.SENDING,
-                      row["attempts"] + 1) for row in claimed],
+                      row["attempts"] + 1, return_token=row["return_token"])
+             for row in claimed],
             suppressed=len(suppressed),
             empty=not rows,
         )
 
     def record(self, edition: str, outcomes: Iterable[Outcome]) -> None:
+        """Commit outcomes; a mailbox the server called unknown is suppressed with them."""
         now = time.time()
+        outcomes = list(outcomes)
         with self._transaction():
             self.db.executemany(
                 "UPDATE deliveries SET state=?, code=?, reply=?, retry_at=?, lease_until=NULL,"
-                " updated_at=? WHERE edition=? AND email=?",
+                " in_flight=0, updated_at=? WHERE edition=? AND email=?",
                 [(o.state, o.code, o.reply, o.retry_at, now, edition, o.email) for o in outcomes],
+            )
+            self.db.executemany(
+                "INSERT OR IGNORE INTO suppressions (email, reason, source, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                [(o.email, SuppressionReason.BOUNCED,
+                  f"{edition}: {o.code or ''} {o.reply or ''}".strip()[:300], now)
+                 for o in outcomes if o.state == DeliveryState.BOUNCED],
             )
 
     def release(self, edition: str, emails: Iterable[str]) -> None:

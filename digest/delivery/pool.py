@@ -16,6 +16,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 
+from digest.audience.return_paths import return_path
 from digest.audience.suppressions import is_suppressed, open_reader
 from digest.delivery.builders import BuildProcesses
 from digest.delivery.connection import RetryPolicy
@@ -26,7 +27,7 @@ from digest.delivery.progress import Progress
 from digest.delivery.rate_limit import RateLimiter
 from digest.delivery.states import REFUSED, DeliveryState
 from digest.errors import DeliveryPaused, DigestError
-from digest.settings import DeliverySettings, SmtpSettings
+from digest.settings import BounceSettings, DeliverySettings, SmtpSettings
 
 
 class ConnectionPool:
@@ -36,11 +37,13 @@ class ConnectionPool:
                  build: Callable[[Delivery], bytes], progress: Progress,
                  delivery: DeliverySettings | None = None, crlf: bool = False,
                  limiter: RateLimiter | None = None,
-                 builders: BuildProcesses | None = None) -> None:
+                 builders: BuildProcesses | None = None,
+                 bounces: BounceSettings | None = None) -> None:
         self.ledger = ledger
         self.edition = edition
         self.smtp = smtp
         self.sender = sender
+        self.bounces = bounces  # with a bounce domain, each row has its own return path
         self.build = build
         self.builders = builders
         self.crlf = crlf  # build() makes CRLF-only messages (MessageFactory does)
@@ -91,6 +94,12 @@ class ConnectionPool:
     def handing_over(self, delivery: Delivery) -> None:
         """The row's message is about to be written: from now on its fate is the server's."""
         self._handed_over.add(delivery.subscriber.email)
+
+    def sender_for(self, delivery: Delivery) -> str:
+        """The row's envelope sender: its return path (VERP) where bounces have a domain."""
+        if self.bounces is None or delivery.return_token is None:
+            return self.sender
+        return return_path(self.bounces, delivery.return_token) or self.sender
 
     def suppressed(self, email: str) -> bool:
         return is_suppressed(self._suppressions, email)

@@ -1,9 +1,17 @@
 """The tables of the workspace database (`digest.db`): the delivery ledger's and the
-suppression store's, created together by whatever opens the ledger.
+suppression store's, created together by whatever opens the ledger, and their versions.
 
 Every command creates every table it may later read: `digest subscribers count` makes a
 database holding the suppression store alone, and a `status` or `send --dry-run` after it
 must not fail with "no such table: deliveries".
+
+Version 2 added, per row: `address` (as the list wrote it; `email` is the mailbox key),
+`return_token` (the per-recipient return path that maps a bounce to its row), `in_flight`
+(the message's data is being written: only such rows can be uncertain after a crash),
+`worker` (who holds the lease) and the states bounced, complained and skipped. SQLite
+cannot widen a CHECK in place, so a version 1 table is copied into a new one, keys
+folded as `mailbox_key` folds them (where two rows fold into one, the furthest along
+stays).
 """
 
 from __future__ import annotations
@@ -13,42 +21,107 @@ from pathlib import Path
 
 from digest.audience.suppressions import SuppressionStore
 from digest.delivery.states import DeliveryState
+from digest.models import mailbox_key
 
+VERSION = 2
 TABLES = {"deliveries", "suppressions"}
 _STATE_CHECK = ",".join(f"'{state}'" for state in DeliveryState)
-_SCHEMA = f"""
+_TABLE = f"""
 CREATE TABLE IF NOT EXISTS deliveries (
-    edition     TEXT NOT NULL,
-    email       TEXT NOT NULL,
-    name        TEXT NOT NULL DEFAULT '',
-    fields      TEXT NOT NULL DEFAULT '{{}}',
-    message_id  TEXT NOT NULL,
-    state       TEXT NOT NULL CHECK (state IN
-                ({_STATE_CHECK})),
-    attempts    INTEGER NOT NULL DEFAULT 0,
-    code        INTEGER,
-    reply       TEXT,
-    lease_until REAL,
-    retry_at    REAL,
-    created_at  REAL NOT NULL,
-    updated_at  REAL NOT NULL,
+    edition      TEXT NOT NULL,
+    email        TEXT NOT NULL,             -- the mailbox key (models.mailbox_key)
+    address      TEXT NOT NULL DEFAULT '',  -- as the list wrote it, for display
+    name         TEXT NOT NULL DEFAULT '',
+    fields       TEXT NOT NULL DEFAULT '{{}}',
+    message_id   TEXT NOT NULL,
+    return_token TEXT,
+    state        TEXT NOT NULL CHECK (state IN
+                 ({_STATE_CHECK})),
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    code         INTEGER,
+    reply        TEXT,
+    worker       TEXT,
+    in_flight    INTEGER NOT NULL DEFAULT 0,
+    lease_until  REAL,
+    retry_at     REAL,
+    created_at   REAL NOT NULL,
+    updated_at   REAL NOT NULL,
     PRIMARY KEY (edition, email)
-);
+)"""
+_INDEXES = """
 CREATE INDEX IF NOT EXISTS deliveries_state ON deliveries (edition, state, retry_at);
+CREATE UNIQUE INDEX IF NOT EXISTS deliveries_return_token ON deliveries (return_token);
+CREATE INDEX IF NOT EXISTS deliveries_message_id ON deliveries (message_id);
 """
+_DELIVERIES = f"{_TABLE};{_INDEXES}"
+_V1_COLUMNS = ("edition, email, name, fields, message_id, state, attempts, code, reply,"
+               " lease_until, retry_at, created_at, updated_at")
+# Furthest along first: a row that was sent wins over one still owed.
+_PROGRESS_ORDER = ("CASE state WHEN 'sent' THEN 0 WHEN 'uncertain' THEN 1 WHEN 'sending' THEN 2"
+                   " WHEN 'failed' THEN 3 WHEN 'suppressed' THEN 4 ELSE 5 END")
 
 
 def create_tables(db: sqlite3.Connection) -> None:
-    """Every table, where missing (the suppression store's is made by its class)."""
-    db.executescript(_SCHEMA)
+    """Every table at the current version, where missing; older tables are migrated."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    has_deliveries = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='deliveries'").fetchone()
+    if has_deliveries and version < VERSION:
+        _migrate_v1(db)
+    else:
+        db.executescript(_DELIVERIES)
     SuppressionStore(db)
+    if version < VERSION:
+        _fold_suppression_keys(db)
+        db.execute(f"PRAGMA user_version={VERSION}")
+
+
+def _migrate_v1(db: sqlite3.Connection) -> None:
+    db.create_function("digest_mailbox_key", 1, mailbox_key, deterministic=True)
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute("ALTER TABLE deliveries RENAME TO deliveries_v1")
+        db.execute("DROP INDEX IF EXISTS deliveries_state")
+        db.execute(_TABLE)
+        db.execute(
+            f"INSERT OR IGNORE INTO deliveries ({_V1_COLUMNS}, address)"
+            f" SELECT edition, digest_mailbox_key(email), name, fields, message_id, state,"
+            " attempts, code, reply, lease_until, retry_at, created_at, updated_at, email"
+            f" FROM deliveries_v1 ORDER BY {_PROGRESS_ORDER}")
+        db.execute("DROP TABLE deliveries_v1")
+        for statement in _INDEXES.split(";"):
+            if statement.strip():
+                db.execute(statement)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def _fold_suppression_keys(db: sqlite3.Connection) -> None:
+    """Suppressions kept under an older key form are kept under the mailbox key."""
+    rows = db.execute("SELECT email FROM suppressions").fetchall()
+    changed = [(mailbox_key(email), email) for (email,) in rows if mailbox_key(email) != email]
+    if not changed:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for key, email in changed:
+            db.execute("UPDATE OR IGNORE suppressions SET email=? WHERE email=?", (key, email))
+            db.execute("DELETE FROM suppressions WHERE email=?", (email,))
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
 
 
 def open_readonly(path: Path) -> sqlite3.Connection:
-    """A read-only connection to the database at `path`, once it has every table."""
+    """A read-only connection to the database at `path`, once it has every table at the
+    current version."""
     db = _connect_readonly(path)
     tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    if tables >= TABLES:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if tables >= TABLES and version >= VERSION:
         return db
     db.close()
     writer = sqlite3.connect(path, timeout=30, isolation_level=None)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from digest.audience.lists import StagedAudience, check_address
+from digest.audience.return_paths import return_token
 from digest.delivery.builders import BuildProcesses, build_processes, message_builder
 from digest.delivery.capture import CaptureServer
 from digest.delivery.connection import send_single
@@ -63,10 +64,13 @@ def _run(settings: Settings, factory: MessageFactory, progress: Progress, overri
             progress.notice(
                 f"{recovered} message(s) were in flight when an earlier run stopped; marked "
                 "uncertain (see `digest status`, resend with `digest retry --uncertain`)")
+        def token(key: str) -> str:
+            return return_token(factory.secret, week, key)
+
         if isinstance(plan, StagedAudience):  # copied inside SQLite, never held in memory
-            ledger.plan_staged(week, plan, lambda key: factory.message_id(Subscriber(key)))
+            ledger.plan_staged(week, plan, lambda key: factory.message_id(Subscriber(key)), token)
         elif plan is not None:
-            ledger.plan(week, ((s, factory.message_id(s)) for s in plan))
+            ledger.plan(week, ((s, factory.message_id(s)) for s in plan), token)
         if requeue is not None:
             again = ledger.requeue(week, requeue)
             progress.notice(f"{again} {requeue} message(s) queued again")
@@ -82,7 +86,8 @@ def _run(settings: Settings, factory: MessageFactory, progress: Progress, overri
                 if builders:
                     await builders.start()
                 await ConnectionPool(ledger, week, target, sender, build, progress, delivery,
-                                     crlf=True, builders=builders).run()
+                                     crlf=True, builders=builders,
+                                     bounces=settings.bounces).run()
             finally:
                 if builders:
                     builders.close()

@@ -1,0 +1,1 @@
+"""Reading what comes back: bounces, complaints and unsubscribe requests by mail."""

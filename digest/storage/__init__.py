@@ -1,0 +1,1 @@
+"""Where the ledger and the suppression store live: SQLite, or PostgreSQL for many senders."""
