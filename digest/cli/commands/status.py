@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
+from datetime import datetime, tzinfo
 from typing import Any
 
 from digest.cli.commands.common import add_week, add_workspace, chosen_week, settings_from
@@ -11,8 +13,14 @@ from digest.delivery.ledger import Ledger
 from digest.delivery.states import STATES, DeliveryState
 from digest.errors import ExitCode
 
-# The states whose recipients are listed, with the server's last reply.
-LISTED = (DeliveryState.FAILED, DeliveryState.UNCERTAIN)
+# The states whose recipients are listed, with the server's last reply: everyone who did
+# not get the edition, or not yet, for a reason other than the suppression store.
+LISTED = (DeliveryState.DEFERRED, DeliveryState.FAILED, DeliveryState.UNCERTAIN,
+          DeliveryState.BOUNCED, DeliveryState.COMPLAINED, DeliveryState.SKIPPED)
+# The address as the list wrote it (rows migrated from version 1 have only the key).
+_ROWS = ("SELECT CASE WHEN address <> '' THEN address ELSE email END AS address, state, code,"
+         " reply, attempts, message_id, retry_at FROM deliveries"
+         " WHERE edition=? AND state IN ({marks}) ORDER BY email")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,25 +28,43 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "status",
         help="show delivery counts per state and who did not get the edition",
         description=f"Count the week's messages per state ({', '.join(STATES)}) and list "
-        "failed and uncertain recipients with the server's last reply. Reads the ledger only.",
+        f"the {', '.join(LISTED)} recipients with the server's last reply (deferred ones "
+        "with their retry time). Reads the ledger only.",
     )
     add_workspace(parser)
     add_week(parser)
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object: a count per state under `counts` (and "
                         "at the top level for states without a list), and the lists "
-                        "`failed` and `uncertain`")
+                        f"{', '.join(f'`{state}`' for state in LISTED)}")
     parser.set_defaults(handler=run)
 
 
-def collect(ledger: Ledger | None, week: str) -> dict[str, Any]:
-    counts = ledger.counts(week) if ledger else dict.fromkeys(STATES, 0)
+def _when(seconds: float | None, zone: tzinfo) -> str | None:
+    if seconds is None:
+        return None
+    return datetime.fromtimestamp(seconds, zone).isoformat(timespec="seconds")
+
+
+def listed_rows(db: sqlite3.Connection, week: str, zone: tzinfo,
+                ) -> dict[DeliveryState, list[dict[str, Any]]]:
+    """The rows of the listed states, by state, in key order. Read here rather than with
+    Ledger.rows, which gives the mailbox key and no retry time."""
     lists: dict[DeliveryState, list[dict[str, Any]]] = {state: [] for state in LISTED}
-    if ledger:
-        for row in ledger.rows(week, LISTED):
-            lists[row.state].append({"email": row.subscriber.email, "code": row.code,
-                                     "reply": row.reply, "attempts": row.attempts,
-                                     "message_id": row.message_id})
+    query = _ROWS.format(marks=",".join("?" * len(LISTED)))
+    for address, state, code, reply, attempts, message_id, retry_at in db.execute(
+            query, (week, *LISTED)):
+        entry = {"email": address, "code": code, "reply": reply, "attempts": attempts,
+                 "message_id": message_id}
+        if state == DeliveryState.DEFERRED:
+            entry["retry_at"] = _when(retry_at, zone)
+        lists[DeliveryState(state)].append(entry)
+    return lists
+
+
+def collect(ledger: Ledger | None, week: str, zone: tzinfo) -> dict[str, Any]:
+    counts = ledger.counts(week) if ledger else dict.fromkeys(STATES, 0)
+    lists = listed_rows(ledger.db, week, zone) if ledger else {state: [] for state in LISTED}
     # Plain strings for keys: this is the `--json` document.
     result: dict[str, Any] = {"week": week, "total": sum(counts.values()),
                               "counts": {str(state): n for state, n in counts.items()}}
@@ -47,14 +73,19 @@ def collect(ledger: Ledger | None, week: str) -> dict[str, Any]:
     return result
 
 
+def _line(entry: dict[str, Any]) -> str:
+    retry = f"  retry at {entry['retry_at']}" if entry.get("retry_at") else ""
+    return f"  {entry['email']}  {entry['code'] or '-'}{retry}  {entry['reply'] or ''}".rstrip()
+
+
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     week = str(chosen_week(args, settings))
     if settings.db_path.is_file():
         with Ledger(settings.db_path, readonly=True) as ledger:
-            status = collect(ledger, week)
+            status = collect(ledger, week, settings.tz)
     else:
-        status = collect(None, week)
+        status = collect(None, week, settings.tz)
     if args.json:
         print(json.dumps(status, ensure_ascii=False, indent=2))
         return ExitCode.OK
@@ -68,5 +99,5 @@ def run(args: argparse.Namespace) -> int:
         if status[state]:
             print(f"{state}:")
         for entry in status[state]:
-            print(f"  {entry['email']}  {entry['code'] or '-'}  {entry['reply'] or ''}")
+            print(_line(entry))
     return ExitCode.OK
