@@ -151,3 +151,14 @@ def test_archive_serves_a_published_site_and_nothing_else(settings: Settings,
     assert client.get("/news/archive/secret.txt").status_code == 404
     assert client.get("/news/archive/..%2F..%2Fdigest.yaml/").status_code == 404
     assert client.get("/unsubscribe/x").status_code == 404  # only under the public path
+
+
+def test_a_token_sealing_another_capitalisation_suppresses_the_mailbox(
+        client: TestClient, settings: Settings) -> None:
+    """Tokens in mail sent before the mailbox key seal the address as the list wrote it."""
+    old = f"/news/unsubscribe/{first_scheme_token(SECRET, LIST_ID, 'UNA@Example.ORG')}"
+    assert client.post(old, data=ONE_CLICK).status_code == 200
+    assert suppressed(settings) == [("una@example.org", "unsubscribed", "one-click")]
+    lifted = client.post(url("Una@example.org", action="resubscribe"), data={})
+    assert lifted.status_code == 200
+    assert suppressed(settings) == []

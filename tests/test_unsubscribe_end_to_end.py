@@ -96,3 +96,27 @@ def test_one_click_unsubscribe_stops_the_next_edition_for_that_address_only(
         assert sorted(r.rcpt_tos[0] for r in server.received) == [
             "vic@example.net", "wren@example.com"]
         assert "1 suppressed" in second.stderr
+
+
+def test_one_click_unsubscribe_stops_every_capitalisation(served: tuple[Path, str]) -> None:
+    """Ann is listed as Ann@Example.org; after her one-click unsubscribe, lists that write
+    her ANN@EXAMPLE.ORG or ann@example.org mail her nothing either."""
+    root, base = served
+    (root / "subscribers" / "club.csv").write_text("email,name\nAnn@Example.org,Ann Lee\n",
+                                                   encoding="utf-8")
+    with SmtpServer() as server:
+        env = digest_env(DIGEST_SECRET=SECRET, DIGEST_SMTP_URL=server.url)
+        first = run_digest("weekly", "-w", str(root), "--week", "2026-W10", "--yes", "--force",
+                           env=env)
+        assert first.returncode == 0, first.stderr
+        answer = httpx.post(unsubscribe_url(server, "ann@example.org", base),
+                            data={"List-Unsubscribe": "One-Click"})
+        assert answer.status_code == 200
+        (root / "subscribers" / "more.csv").write_text(
+            "email\nANN@EXAMPLE.ORG\nann@example.org\n", encoding="utf-8")
+        server.received.clear()
+        second = run_digest("weekly", "-w", str(root), "--week", "2026-W11", "--yes",
+                            "--force", env=env)
+        assert second.returncode == 0, second.stderr
+        recipients = sorted(r.rcpt_tos[0] for r in server.received)
+    assert recipients == sorted(READERS)  # and no copy of hers, in any spelling

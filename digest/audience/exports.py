@@ -1,8 +1,10 @@
 """Export subscribers as CSV that is safe to open in a spreadsheet.
 
-Each address appears once, with its status as the newsletter sees it: the suppression
+Each mailbox appears once, with its status as the newsletter sees it: the suppression
 store first (unsubscribed, bounced, complained, manual), then the list file's status,
-else "subscribed". Cells that a spreadsheet would run as a formula get a leading quote.
+else "subscribed". A listed mailbox is written as its first list wrote it; one only in the
+suppression store, as its key. Cells that a spreadsheet would run as a formula get a
+leading quote.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def build_rows(entries: Iterable[Entry], suppressions: Iterable[Suppression]) ->
         status = "subscribed" if entry.status in ACTIVE_STATUSES else entry.status
         values = {k: v for k, v in entry.subscriber.fields.items()
                   if k not in ("lists", "tags", "status")}
-        values.update(email=entry.key, name=entry.subscriber.name, status=status,
+        values.update(email=entry.email, name=entry.subscriber.name, status=status,
                       list=entry.list_name, tags=";".join(sorted(entry.tags)))
         rows[entry.key] = Row(values)
     for email, suppression in stopped.items():

@@ -1,7 +1,9 @@
 """Addresses that must not be mailed (unsubscribed, bounced, complained), in the ledger's DB.
 
 The store always overrides the list files and is consulted again right before each send.
-Addresses are kept in comparison form (domain lower-cased), as the ledger keeps them.
+Addresses are kept as mailbox keys (`models.mailbox_key`: local part lower-cased, domain
+IDNA-folded), as the ledger keeps them; every method folds the address it is given, so
+`Ann@Example.ORG` and `ann@example.org` are one suppression whoever calls.
 Each write is its own committed statement (autocommit), so an unsubscribe is durable and
 visible to a running sender the moment the call returns.
 """
@@ -17,6 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from digest.errors import LedgerError
+from digest.models import mailbox_key
 
 
 class SuppressionReason(StrEnum):
@@ -59,11 +62,11 @@ class SuppressionStore:
         self.db.executescript(_SCHEMA)
 
     def is_suppressed(self, email: str) -> bool:
-        return is_suppressed(self.db, email)
+        return is_suppressed(self.db, mailbox_key(email))
 
     def get(self, email: str) -> Suppression | None:
         row = self.db.execute("SELECT email, reason, source, created_at FROM suppressions"
-                              " WHERE email=?", (email,)).fetchone()
+                              " WHERE email=?", (mailbox_key(email),)).fetchone()
         return Suppression(*row) if row else None
 
     def suppress(self, email: str, reason: SuppressionReason, source: str = "") -> bool:
@@ -71,7 +74,7 @@ class SuppressionStore:
         cursor = self.db.execute(
             "INSERT OR IGNORE INTO suppressions (email, reason, source, created_at)"
             " VALUES (?, ?, ?, ?)",
-            (email, reason, source, time.time()),
+            (mailbox_key(email), reason, source, time.time()),
         )
         return cursor.rowcount == 1
 
@@ -79,9 +82,17 @@ class SuppressionStore:
                    reasons: tuple[SuppressionReason, ...] = REASONS) -> bool:
         """Lift a suppression, only if its reason is one of `reasons`."""
         marks = ",".join("?" * len(reasons))
-        cursor = self.db.execute(
-            f"DELETE FROM suppressions WHERE email=? AND reason IN ({marks})", (email, *reasons))
+        cursor = self.db.execute(f"DELETE FROM suppressions WHERE email=? AND reason IN ({marks})",
+                                 (mailbox_key(email), *reasons))
         return cursor.rowcount == 1
+
+    def counts(self) -> dict[SuppressionReason, int]:
+        """Suppressions per reason, every reason present (zero when none)."""
+        counts = dict.fromkeys(SuppressionReason, 0)
+        for reason, number in self.db.execute(
+                "SELECT reason, COUNT(*) FROM suppressions GROUP BY reason"):
+            counts[SuppressionReason(reason)] = number
+        return counts
 
     def listing(self, since: float | None = None) -> list[Suppression]:
         """Every suppression, oldest first; only those recorded at or after `since`."""
@@ -117,6 +128,7 @@ def open_reader(database: Path) -> sqlite3.Connection:
                            isolation_level=None)
 
 
-def is_suppressed(reader: sqlite3.Connection, email: str) -> bool:
-    row = reader.execute("SELECT 1 FROM suppressions WHERE email=?", (email,)).fetchone()
+def is_suppressed(reader: sqlite3.Connection, key: str) -> bool:
+    """Whether the mailbox key is suppressed: the sender's check, given ledger keys."""
+    row = reader.execute("SELECT 1 FROM suppressions WHERE email=?", (key,)).fetchone()
     return row is not None

@@ -31,7 +31,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from digest.audience.suppressions import SuppressionReason, open_suppressions
 from digest.audience.unsubscribe_tokens import read_token
 from digest.errors import BadUnsubscribeToken
-from digest.models import Subscriber
+from digest.models import mailbox_key
 from digest.resources import web_pages
 from digest.settings import Settings
 
@@ -86,11 +86,13 @@ class UnsubscribeService:
         self._pages = web_pages(settings.path("templates"))
 
     def address(self, token: str) -> str | None:
+        """The mailbox key the token was made for: every capitalisation of the address is
+        one reader (older tokens may seal the address as the list wrote it)."""
         try:
             address = read_token(self.secret, self.settings.newsletter.list_id, token)
         except BadUnsubscribeToken:
             return None
-        return Subscriber(address).key
+        return mailbox_key(address)
 
     def render(self, page: str, status: int = 200, email: str = "",
                action: str | None = None) -> HTMLResponse:

@@ -12,14 +12,17 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from digest.audience.import_formats import VERDICTS
 from digest.audience.suppressions import (
     REASONS,
     STOP_REASONS,
     SuppressionReason,
     open_suppressions,
 )
+from digest.cli import output
 from digest.cli.commands.common import add_workspace, settings_from, warn
 from digest.errors import ConfigError, DigestError, ExitCode, SubscriberError
+from digest.models import mailbox_key
 
 if TYPE_CHECKING:
     from digest.settings import Settings
@@ -52,18 +55,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                        help="count only subscribers with this tag (repeatable)")
     count.add_argument("--json", action="store_true", help="print the counts as JSON")
     importer = actions.add_parser(
-        "import", help="merge a CSV exported from another tool into a list file",
-        description="Merge FILE (a CSV from Mailchimp, Substack, listmonk or similar) into "
-        "subscribers/<--into>.csv. Addresses already listed are left alone; rows marked "
-        "unsubscribed, cleaned or bounced go to the suppression store instead; bad rows "
-        "are reported with FILE:line and skipped.")
+        "import", help="merge an export from Mailchimp, Substack, Buttondown or a plain CSV",
+        description="Merge FILE into subscribers/<--into>.csv. The tool that wrote it is told "
+        "by its header. Subscribed rows are added (mailboxes already listed are left alone); "
+        "opt-outs (unsubscribed, cleaned, bounced, complained, Substack's email_disabled) go "
+        "to the suppression store instead; rows never confirmed are left out; bad rows are "
+        "reported with FILE:line. Tracking columns (IPs, places, ratings, vendor ids and "
+        "times, utm_*) are dropped unless --keep-columns names them.")
     add_workspace(importer)
     importer.add_argument("file", type=Path, metavar="FILE", help="CSV file to import")
     importer.add_argument("--into", default="imported", metavar="NAME",
                           help="list to merge into (default: imported, i.e. "
                           "subscribers/imported.csv; created if missing)")
+    importer.add_argument("--status", choices=sorted(word for word in VERDICTS if word),
+                          metavar="STATUS",
+                          help="the status of rows whose file does not say it, e.g. "
+                          "unsubscribed for a Mailchimp unsubscribed export whose UNSUB_ "
+                          "columns were removed (a contradiction is an error)")
+    importer.add_argument("--keep-columns", default="", metavar="COL,...",
+                          help="tracking columns to keep anyway, named as in FILE's header")
     importer.add_argument("--dry-run", action="store_true",
-                          help="report what would happen; change nothing")
+                          help="print the counts per status; change nothing")
     export = actions.add_parser(
         "export", help="write subscribers as spreadsheet-safe CSV",
         description="One row per address with its status (the suppression store wins over "
@@ -80,8 +92,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "in a subject 'unsubscribe TOKEN'. Needs DIGEST_SECRET. Reads only; safe to rerun.")
     add_workspace(mailed)
     mailed.add_argument("mailbox", type=Path, metavar="MAILBOX")
-    for name, text in (("unsubscribe", "stop mail to EMAIL from now on (suppression store)"),
-                       ("resubscribe", "lift the suppression of EMAIL")):
+    for name, text in (("unsubscribe", "stop mail to EMAIL, in every capitalisation, from now "
+                        "on (suppression store)"),
+                       ("resubscribe", "lift the suppression of EMAIL's mailbox")):
         sub = actions.add_parser(name, help=text)
         add_workspace(sub)
         sub.add_argument("email", metavar="EMAIL")
@@ -123,7 +136,7 @@ def count(args: argparse.Namespace, settings: Settings) -> int:
     check_audience(_folder(settings), audience)
     with open_suppressions(settings.db_path) as store:
         stopped = store.emails()
-        reasons = Counter(s.reason for s in store.listing())
+        reasons = {str(reason): number for reason, number in store.counts().items()}
     with stage_lists(_folder(settings), audience) as listed:
         lists = dict(listed.count_by("list_name"))
         statuses: Counter[str] = Counter()
@@ -134,16 +147,16 @@ def count(args: argparse.Namespace, settings: Settings) -> int:
         bad_rows = len(listed.errors)
     if args.json:
         emit_json({"lists": lists, "statuses": dict(sorted(statuses.items())),
-                   "suppressed_by_reason": dict(sorted(reasons.items())), "audience": chosen,
-                   "audience_suppressed": suppressed, "next_edition": chosen - suppressed,
-                   "bad_rows": bad_rows})
+                   "suppressed_by_reason": reasons, "suppressed": sum(reasons.values()),
+                   "audience": chosen, "audience_suppressed": suppressed,
+                   "next_edition": chosen - suppressed, "bad_rows": bad_rows})
     else:
         for name, number in lists.items():
             print(f"list {name}: {number}")
         for status, number in sorted(statuses.items()):
             print(f"status {status}: {number}")
-        for reason, number in sorted(reasons.items()):
-            print(f"suppressed ({reason}): {number}")
+        print(f"suppressed: {sum(reasons.values())} ("
+              + ", ".join(f"{reason} {number}" for reason, number in reasons.items()) + ")")
         print(f"audience: {chosen}, of whom suppressed: {suppressed}")
         print(f"next edition goes to: {chosen - suppressed}")
     if bad_rows:
@@ -153,7 +166,7 @@ def count(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def import_file(args: argparse.Namespace, settings: Settings) -> int:
-    from digest.audience.imports import append_to_list, read_export
+    from digest.audience.imports import append_to_list, read_export, report_lines
     from digest.audience.lists import check_list_name, stage_lists
 
     folder = _folder(settings)
@@ -170,20 +183,29 @@ def import_file(args: argparse.Namespace, settings: Settings) -> int:
     if folder.is_dir():
         with stage_lists(folder) as staged:
             listed = {entry.key for entry in staged.entries()}
-    result = read_export(args.file, target.stem, listed)
+    result = read_export(args.file, target.stem, listed, args.status,
+                         args.keep_columns.split(","))
     for error in result.rejected:
-        print(f"rejected: {error}", file=sys.stderr)
+        output.problem(f"invalid: {error}")
+    if result.dropped:
+        output.info(f"tracking columns left out: {', '.join(result.dropped)} (keep any with "
+                    "--keep-columns)")
+    new = 0
     if not args.dry_run:
         folder.mkdir(parents=True, exist_ok=True)
+        # Opt-outs first: if writing the list then fails, no one who left is mailed.
         with open_suppressions(settings.db_path) as store:
-            for email, reason in result.stopped:
-                store.suppress(email, reason, f"import {args.file.name}")
+            new = sum(store.suppress(key, reason, f"import {args.file.name}")
+                      for key, reason in result.stopped)
         if result.added:
             append_to_list(target, result.added)
-    verb = "would add" if args.dry_run else "added"
-    print(f"{verb} {len(result.added)} to {folder.name}/{target.name}; {result.already} "
-          f"already listed; {len(result.stopped)} unsubscribed/bounced (suppressed); "
-          f"{len(result.rejected)} rejected", file=sys.stderr)
+    print("\n".join(report_lines(result, f"{folder.name}/{target.name}", args.dry_run)))
+    if args.dry_run:
+        output.info(f"dry run: would add {len(result.added)} and suppress "
+                    f"{len(result.stopped)}; nothing written")
+    else:
+        output.info(f"added {len(result.added)} to {folder.name}/{target.name}; suppressed "
+                    f"{len(result.stopped)} ({new} not suppressed before)")
     return ExitCode.PROBLEMS if result.rejected else ExitCode.OK
 
 
@@ -207,43 +229,51 @@ def export(args: argparse.Namespace, settings: Settings) -> int:
     return ExitCode.OK
 
 
-def _address(text: str) -> str:
+def _mailbox(text: str) -> str:
+    """EMAIL checked, as its mailbox key: every capitalisation of it is one mailbox."""
     from digest.audience.lists import check_address
 
     try:
-        email = check_address(text.strip())
+        return mailbox_key(check_address(text.strip()))
     except ValueError as error:
         raise SubscriberError("EMAIL", f"not a valid address: {error}") from None
-    local, _, domain = email.rpartition("@")
-    return f"{local}@{domain.lower()}"
+
+
+def _listed(settings: Settings, key: str) -> bool:
+    """Whether some list file has the mailbox as subscribed."""
+    from digest.audience.lists import stage_lists
+
+    with stage_lists(_folder(settings)) as listed:
+        return listed.is_subscribed(key)
 
 
 def unsubscribe(args: argparse.Namespace, settings: Settings) -> int:
-    email = _address(args.email)
+    key = _mailbox(args.email)
     with open_suppressions(settings.db_path) as store:
-        if store.suppress(email, SuppressionReason.UNSUBSCRIBED, "editor"):
-            print("unsubscribed: no more mail to this address, from now on", file=sys.stderr)
+        if store.suppress(key, SuppressionReason.UNSUBSCRIBED, "editor"):
+            output.info("unsubscribed: no more mail to this address, in any capitalisation, "
+                        "from now on")
         else:
-            found = store.get(email)
-            print(f"already suppressed ({found.reason if found else '?'}); nothing changed",
-                  file=sys.stderr)
+            found = store.get(key)
+            output.info(f"already suppressed ({found.reason if found else '?'}); "
+                        "nothing changed")
+    if not _listed(settings, key):
+        warn(["the address is on no list as a subscriber; the suppression is recorded "
+              "anyway, so no list or import added later mails it"])
     return ExitCode.OK
 
 
 def resubscribe(args: argparse.Namespace, settings: Settings) -> int:
-    from digest.audience.lists import stage_lists
-
-    email = _address(args.email)
+    key = _mailbox(args.email)
     with open_suppressions(settings.db_path) as store:
-        found = store.get(email)
+        found = store.get(key)
         if found is None:
-            print("not suppressed; nothing changed", file=sys.stderr)
+            output.info("not suppressed; nothing changed")
             return ExitCode.OK
-        store.unsuppress(email)
-    print(f"resubscribed (was {found.reason})", file=sys.stderr)
-    with stage_lists(_folder(settings)) as listed:
-        if not listed.is_subscribed(email):
-            warn(["the address is in no list file as subscribed; add it to a list to mail it"])
+        store.unsuppress(key)
+    output.info(f"resubscribed, in every capitalisation (was {found.reason})")
+    if not _listed(settings, key):
+        warn(["the address is in no list file as subscribed; add it to a list to mail it"])
     return ExitCode.OK
 
 
