@@ -20,6 +20,7 @@
     ├── RunLocked                    another sender holds the workspace
     └── DeliveryError                the SMTP server as a whole (host:port)
         ├── DeliveryStopped          auth, TLS, refused connection: run stopped   exit 3
+        │   └── PlaintextAuthRefused the password would cross without TLS      exit 2
         └── DeliveryPaused           too many refusals in a row: run paused      exit 4
 
     WireFault                        not a DigestError: one connection's lost or late
@@ -162,6 +163,18 @@ class DeliveryStopped(DeliveryError):
     """The server refused the whole run (auth, TLS, connection); no row was marked failed."""
 
     exit_code = ExitCode.STOPPED
+
+
+class PlaintextAuthRefused(DeliveryStopped):
+    """A user name is configured but the connection has no TLS: the password is not sent.
+    A setting to change, so a usage error; the run stops before it logs in."""
+
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(host, port, "refusing to send the SMTP password over a connection "
+                         "without TLS; use smtps:// or ?starttls=true in smtp.url, or set "
+                         "smtp.allow_plaintext_auth: true for a relay on localhost")
 
 
 class DeliveryPaused(DeliveryError):

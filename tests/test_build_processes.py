@@ -165,10 +165,10 @@ def test_workers_end_with_their_sender_and_nothing_is_lost(
         env["DIGEST_BUILD_PROCESSES"] = "2"
         again = subprocess.run([*command, "--rate", "0"], env=env, capture_output=True,
                                text=True, timeout=120, check=False)
-        assert again.returncode == 0, again.stderr
     with Ledger(root / "digest.db") as ledger:
         counts = ledger.counts(WEEK)
         uncertain = {row.subscriber.email for row in ledger.rows(WEEK, ("uncertain",))}
+    assert again.returncode == (1 if uncertain else 0), again.stderr  # uncertain: non-zero
     received = Counter(r.rcpt_tos[0] for r in handler.received)
     assert set(received) | uncertain == set(EMAILS)  # nothing lost
     assert {email for email, n in received.items() if n > 1} <= uncertain

@@ -85,8 +85,12 @@ def test_json_summaries(workspace: Path) -> None:
     assert summary["this_run"]["sent"] == 3 and summary["ledger"]["sent"] == 3
     assert summary["exit_code"] == 0
     again = run_digest("send", "-w", str(workspace), "--week", "2026-W48", "--json")
-    assert json.loads(again.stdout)["this_run"] == {
-        "sent": 0, "failed": 0, "uncertain": 0, "suppressed": 0, "deferred": 0, "skipped": 3}
+    rerun = json.loads(again.stdout)
+    assert rerun["this_run"] == {
+        "sent": 0, "failed": 0, "uncertain": 0, "suppressed": 0, "deferred": 0, "bounced": 0,
+        "complained": 0, "skipped": 0}
+    assert rerun["earlier_runs"]["sent"] == 3
+    assert rerun["uncertain"] == {"this_run": 0, "earlier_runs": 0, "left": 0}
     check = run_digest("check", "-w", str(workspace), "--json")
     assert json.loads(check.stdout)["subscribers"] == 3
 

@@ -46,6 +46,14 @@ def workspace(tmp_path: Path, make_workspace: WorkspaceFactory) -> Path:
     return make_workspace(tmp_path / "ws", "audience")
 
 
+def allow_plaintext_login(workspace: Path) -> None:
+    """The test server offers AUTH without TLS, as a relay on localhost may."""
+    config = workspace / "digest.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("smtp:\n", "smtp:\n  allow_plaintext_auth: true\n"),
+                      encoding="utf-8")
+
+
 @pytest.fixture
 def auth_server() -> Any:
     with SmtpServer(authenticator=authenticate, auth_require_tls=False) as server:
@@ -55,6 +63,7 @@ def auth_server() -> Any:
 @pytest.mark.slow
 def test_wrong_smtp_password_stops_without_printing_it(workspace: Path,
                                                       auth_server: SmtpServer) -> None:
+    allow_plaintext_login(workspace)
     url = f"smtp://editor@{auth_server.host}:{auth_server.port}"
     env = digest_env(DIGEST_SECRET=SECRET, DIGEST_SMTP_URL=url,
                      DIGEST_SMTP_PASSWORD=PASSWORD + "-wrong")
@@ -69,6 +78,7 @@ def test_wrong_smtp_password_stops_without_printing_it(workspace: Path,
 
 @pytest.mark.slow
 def test_a_good_run_prints_counts_only(workspace: Path, auth_server: SmtpServer) -> None:
+    allow_plaintext_login(workspace)
     url = f"smtp://editor@{auth_server.host}:{auth_server.port}"
     env = digest_env(DIGEST_SECRET=SECRET, DIGEST_SMTP_URL=url, DIGEST_SMTP_PASSWORD=PASSWORD)
     result = run_digest("weekly", "-w", str(workspace), "--week", "2026-W10", "--yes",

@@ -138,6 +138,22 @@ class StagedAudience:
         return dict(self.db.execute(
             f"SELECT {column}, COUNT(*) FROM entries GROUP BY {column} ORDER BY {column}"))
 
+    def absence_sql(self, key: str, schema: str = "main") -> str:
+        """An SQL expression saying why the address whose key is `key` (an expression of
+        the caller's query, such as a ledger column) is not a recipient, or NULL if it is:
+        "unsubscribed in subscribers/x.csv:4" (its first stopping row), "no longer in any
+        list", or "not in the selected lists/tags". Reads the file attached as `schema`."""
+        entries = f"{schema}.entries"
+        return (
+            f"CASE WHEN EXISTS (SELECT 1 FROM {entries} e JOIN {schema}.picks p"
+            f" ON p.seq = e.seq WHERE e.key = {key}) THEN NULL"
+            f" WHEN EXISTS (SELECT 1 FROM {entries} e WHERE e.key = {key} AND e.active = 0)"
+            f" THEN (SELECT e.status || ' in ' || e.place FROM {entries} e"
+            f" WHERE e.key = {key} AND e.active = 0 ORDER BY e.seq LIMIT 1)"
+            f" WHEN EXISTS (SELECT 1 FROM {entries} e WHERE e.key = {key})"
+            " THEN 'not in the selected lists/tags'"
+            " ELSE 'no longer in any list' END")
+
     def is_subscribed(self, key: str) -> bool:
         """Whether some row lists this address as subscribed."""
         return self.db.execute("SELECT 1 FROM entries WHERE key = ? AND active = 1",

@@ -3,8 +3,10 @@
 `Report` is the terminal's `digest.delivery.progress.Progress`: delivery tells it what
 happens, never the other way round. On a terminal progress is one redrawn bar with rate
 and ETA; in logs and pipes it is a plain line every few seconds; with --quiet there is
-none. The summary and exit code come from the ledger's counts after the run, so retried
-rows are not counted twice.
+none. The summary and exit code come from the ledger's counts before and after the run, so
+retried rows are not counted twice, and rows earlier runs finished are named as such ("earlier
+runs: 40 sent"; `skipped` is a state of its own: planned, but the address left the audience).
+An uncertain row, whichever run left it, keeps the exit code non-zero until it is resolved.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from digest.delivery.states import FINAL, DeliveryState
 from digest.errors import ExitCode
 
 BAR_WIDTH = 24
-# The order of the summary line.
+# The order of the summary line; the states after these are shown when a run has any.
 SUMMARY = (DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.DEFERRED,
            DeliveryState.UNCERTAIN, DeliveryState.SUPPRESSED)
+OCCASIONAL = (DeliveryState.BOUNCED, DeliveryState.COMPLAINED, DeliveryState.SKIPPED)
 
 
 @dataclass
@@ -30,9 +33,11 @@ class Report:
     counts: dict[DeliveryState, int] = field(default_factory=dict)  # outcomes of attempts
     stream: TextIO = field(default_factory=lambda: sys.stderr)
     started: float = field(default_factory=time.monotonic)
-    final: dict[DeliveryState, int] | None = None
+    final: dict[DeliveryState, int] | None = None  # this run's outcomes, once finished
+    earlier: dict[DeliveryState, int] = field(default_factory=dict)  # finished before it
+    uncertain_left: int = 0  # uncertain rows in the ledger after the run, whichever run's
     interval: float = 0.0  # seconds between progress lines; 0: 0.2 on a terminal, else 5
-    skipped: int = 0  # rows earlier runs had finished
+    already_done: int = 0  # rows earlier runs had finished, as the run started
     quiet: bool = False  # --quiet: no progress, only notices of what went wrong
     _last_print: float = 0.0
 
@@ -46,7 +51,8 @@ class Report:
         return bool(isatty and isatty())
 
     def planned(self, owed: int, skipped: int) -> None:
-        self.total, self.skipped = owed, skipped
+        # `skipped` is the protocol's name for rows done by earlier runs.
+        self.total, self.already_done = owed, skipped
 
     def notice(self, text: str) -> None:
         self._end_bar()
@@ -111,20 +117,33 @@ class Report:
         self._end_bar()
         self.final = {s: after.get(s, 0) - before.get(s, 0) for s in FINAL}
         self.final[DeliveryState.DEFERRED] = after.get(DeliveryState.DEFERRED, 0)
+        self.earlier = {s: before.get(s, 0) for s in FINAL}
+        self.uncertain_left = after.get(DeliveryState.UNCERTAIN, 0)
+
+    @property
+    def uncertain_earlier(self) -> int:
+        """Uncertain rows left by earlier runs (also those this run found in flight)."""
+        return self.earlier.get(DeliveryState.UNCERTAIN, 0)
 
     def summary(self) -> str:
         counts = self.final if self.final is not None else self.counts
         parts = [f"{counts.get(s, 0)} {s}" for s in SUMMARY]
+        parts += [f"{counts[s]} {s}" for s in OCCASIONAL if counts.get(s, 0)]
+        earlier = [f"{n} {s}" for s in FINAL if (n := self.earlier.get(s, 0))]
+        done_before = f"; earlier runs: {', '.join(earlier)}" if earlier else ""
         elapsed = time.monotonic() - self.started
         attempts = sum(self.counts.get(s, 0) for s in (*FINAL, DeliveryState.DEFERRED))
-        rate = f", {attempts / elapsed:.1f} msg/s" if attempts and elapsed > 0 else ""
-        return ", ".join(parts) + f", {self.skipped} skipped (already done){rate}"
+        rate = f"; {attempts / elapsed:.1f} msg/s" if attempts and elapsed > 0 else ""
+        return ", ".join(parts) + done_before + rate
 
     @property
     def exit_code(self) -> int:
+        """Non-zero when this run failed a row, or any row of the edition is uncertain (an
+        earlier run's too: it stays a problem until it is resent or resolved)."""
         counts = self.final if self.final is not None else self.counts
-        failed = counts.get(DeliveryState.FAILED, 0) or counts.get(DeliveryState.UNCERTAIN, 0)
-        return ExitCode.PROBLEMS if failed else ExitCode.OK
+        problems = (counts.get(DeliveryState.FAILED, 0) or counts.get(DeliveryState.UNCERTAIN, 0)
+                    or self.uncertain_left)
+        return ExitCode.PROBLEMS if problems else ExitCode.OK
 
 
 def _duration(seconds: float) -> str:

@@ -1,9 +1,12 @@
 """One reusable SMTP connection, and what a transaction's end means for its ledger row.
 
 Outcomes (`DeliveryState`), per DESIGN: 2xx sent; 4xx deferred (421 also reconnects); 5xx
-failed, except 552 after RCPT (mailbox full: temporary); connection lost or timed out after
-the message was handed over: uncertain. A server that refuses the run as a whole (cannot
-connect, TLS, authentication) stops it with DeliveryStopped, and no row is blamed for it.
+failed, except 552 after RCPT (mailbox full: temporary) and a refusal at RCPT that says the
+mailbox does not exist (bounced: the ledger suppresses the address; smtp_replies.py);
+connection lost or timed out after the message was handed over: uncertain. A server that
+refuses the run as a whole (cannot connect, TLS, authentication) stops it with
+DeliveryStopped, and no row is blamed for it; so does a user name without TLS, before the
+password could leave (unless smtp.allow_plaintext_auth).
 
 aiosmtplib connects, says EHLO, starts TLS and logs in; the transactions then run on the
 same transport through wire.py and transaction.py (pipelined where offered; wire.py says
@@ -25,10 +28,11 @@ import aiosmtplib
 from aiosmtplib import SMTPStatus
 
 from digest.delivery.ledger import Delivery, Outcome
+from digest.delivery.smtp_replies import mailbox_gone
 from digest.delivery.states import DeliveryState
 from digest.delivery.transaction import Envelope, Phase, Result, stuffed, transact
 from digest.delivery.wire import Wire
-from digest.errors import DeliveryStopped, WireFault
+from digest.errors import DeliveryStopped, PlaintextAuthRefused, WireFault
 from digest.rendering.slots import one_line
 from digest.settings import DeliverySettings, SmtpMode, SmtpSettings
 
@@ -63,12 +67,15 @@ class RetryPolicy:
                        self.retry_at(delivery.attempts))
 
 
-def state_for(code: int, phase: Phase) -> DeliveryState:
-    """The state a reply code leaves a row in (by reply class: 2xx, 4xx, 5xx)."""
+def state_for(code: int, phase: Phase, text: str = "") -> DeliveryState:
+    """The state a reply leaves a row in: by reply class (2xx, 4xx, 5xx), and for a 5xx
+    at RCPT by what its text says of the mailbox."""
     if 200 <= code < 300:
         return DeliveryState.SENT
     if 400 <= code < 500 or (code == SMTPStatus.storage_exceeded and phase == Phase.RCPT):
         return DeliveryState.DEFERRED  # a full mailbox after RCPT may empty: temporary
+    if phase == Phase.RCPT and mailbox_gone(code, text):
+        return DeliveryState.BOUNCED
     return DeliveryState.FAILED
 
 
@@ -88,8 +95,17 @@ def tls_context(smtp: SmtpSettings) -> ssl.SSLContext:
     return context
 
 
+def check_login_secured(smtp: SmtpSettings) -> None:
+    """A password crosses only inside TLS (smtps:// or STARTTLS), unless the editor allowed
+    plaintext for a relay on this machine: refused before connecting, so it never leaves."""
+    secured = smtp.mode is SmtpMode.SMTPS or smtp.starttls
+    if smtp.username and not secured and not smtp.allow_plaintext_auth:
+        raise PlaintextAuthRefused(smtp.host, smtp.port)
+
+
 async def open_connection(smtp: SmtpSettings) -> Wire:
     """Connect, secure and log in; any refusal stops the run (no row is to blame)."""
+    check_login_secured(smtp)
     # Building a context loads the CA store (slow): only when TLS is used.
     context = tls_context(smtp) if smtp.mode is SmtpMode.SMTPS or smtp.starttls else None
     client = aiosmtplib.SMTP(
@@ -191,7 +207,7 @@ def outcome_of(result: Result, delivery: Delivery, policy: RetryPolicy) -> Outco
     email = delivery.subscriber.email
     if result.reply is not None:
         code, reply = result.reply.code, _reply(result.reply.text)
-        state = state_for(code, result.phase)
+        state = state_for(code, result.phase, result.reply.text)
         if state == DeliveryState.DEFERRED:
             return policy.defer(delivery, code, reply)
         return Outcome(email, state, code, reply)

@@ -15,6 +15,7 @@ from digest.audience.return_paths import return_token
 from digest.delivery.builders import BuildProcesses, build_processes, message_builder
 from digest.delivery.capture import CaptureServer
 from digest.delivery.connection import send_single
+from digest.delivery.departures import skip_departed
 from digest.delivery.ledger import Delivery, Ledger, Outcome
 from digest.delivery.pool import ConnectionPool
 from digest.delivery.progress import Progress
@@ -45,14 +46,18 @@ def plan_and_send(settings: Settings, factory: MessageFactory, audience: Recipie
 
 
 def resend(settings: Settings, factory: MessageFactory, progress: Progress,
-           state: DeliveryState, overrides: Overrides | None = None) -> dict[DeliveryState, int]:
-    """Make rows in `state` (deferred, failed or uncertain) owed again now, then send."""
-    return _run(settings, factory, progress, overrides or Overrides(), requeue=state)
+           state: DeliveryState, overrides: Overrides | None = None,
+           audience: StagedAudience | None = None) -> dict[DeliveryState, int]:
+    """Make rows in `state` (deferred, failed or uncertain) owed again now, then send.
+    With `audience` (the lists as they are now), rows whose address left it are skipped."""
+    return _run(settings, factory, progress, overrides or Overrides(), requeue=state,
+                audience=audience)
 
 
 def _run(settings: Settings, factory: MessageFactory, progress: Progress, overrides: Overrides,
          plan: Recipients | None = None,
-         requeue: DeliveryState | None = None) -> dict[DeliveryState, int]:
+         requeue: DeliveryState | None = None,
+         audience: StagedAudience | None = None) -> dict[DeliveryState, int]:
     week = factory.week
     build = message_builder(settings, factory)
     sender = _envelope_sender(factory)
@@ -74,9 +79,14 @@ def _run(settings: Settings, factory: MessageFactory, progress: Progress, overri
         if requeue is not None:
             again = ledger.requeue(week, requeue)
             progress.notice(f"{again} {requeue} message(s) queued again")
-        before = ledger.counts(week)
-        owed = sum(before[state] for state in OWED)
-        progress.planned(owed, sum(before.values()) - owed)
+        before = ledger.counts(week)  # rows skipped next count among this run's outcomes
+        staged = plan if isinstance(plan, StagedAudience) else audience
+        if staged is not None and (departed := skip_departed(ledger, week, staged)):
+            progress.notice(f"{departed} planned recipient(s) have left the audience since "
+                            "(unsubscribed, removed or no longer selected): skipped, not sent")
+        counts = ledger.counts(week)
+        owed = sum(counts[state] for state in OWED)
+        progress.planned(owed, sum(before.values()) - sum(before[state] for state in OWED))
         smtp, delivery = _with_overrides(settings, overrides)
         processes = build_processes(owed, signing=settings.dkim is not None)
 

@@ -41,6 +41,9 @@ def close_run(report: Report, counts: Mapping[DeliveryState, int], settings: Set
     if owed:
         output.problem(f"  {owed} message(s) still deferred by the server; "
                        f"`digest send --week {week}` retries them later")
+    if report.uncertain_earlier:
+        output.problem(f"  {report.uncertain_earlier} message(s) left uncertain by earlier "
+                       "runs: the server may or may not have them")
     if counts[DeliveryState.FAILED] or counts[DeliveryState.UNCERTAIN]:
         output.problem(f"  see who did not get it: `digest status --week {week}`")
     if counts[DeliveryState.UNCERTAIN]:
@@ -53,11 +56,16 @@ def close_run(report: Report, counts: Mapping[DeliveryState, int], settings: Set
 
 def run_summary(command: str, settings: Settings, week: str, report: Report,
                 counts: Mapping[DeliveryState, int], **extra: Any) -> dict[str, Any]:
-    """The --json summary of a run: this run's outcomes and the ledger's counts after it."""
+    """The --json summary of a run: this run's outcomes, what earlier runs had finished,
+    the uncertain rows by run, and the ledger's counts after it."""
     relay = settings.smtp.mode if settings.smtp.mode is SmtpMode.CAPTURE \
         else f"{settings.smtp.mode}://{settings.smtp.address}"
     this_run = {str(state): number for state, number in (report.final or {}).items()}
+    this_uncertain = (report.final or {}).get(DeliveryState.UNCERTAIN, 0)
     return {"command": command, "newsletter": settings.newsletter.name, "week": week,
-            "relay": str(relay), "this_run": {**this_run, "skipped": report.skipped},
+            "relay": str(relay), "this_run": this_run,
+            "earlier_runs": {str(state): number for state, number in report.earlier.items()},
+            "uncertain": {"this_run": this_uncertain, "earlier_runs": report.uncertain_earlier,
+                          "left": report.uncertain_left},
             "ledger": {str(state): number for state, number in counts.items()},
             "exit_code": report.exit_code, **extra}

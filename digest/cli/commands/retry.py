@@ -18,7 +18,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Without options, retry the week's deferred messages now instead of "
         "waiting for their retry time. --failed resends messages the server refused for "
         "good; --uncertain resends those whose fate is unknown (the server may have them: "
-        "they go out with the same Message-ID, so mail clients can drop a duplicate).",
+        "they go out with the same Message-ID, so mail clients can drop a duplicate). The lists "
+        "as they are now decide: a row whose address has since been unsubscribed, removed "
+        "or left out of audience: is skipped, not sent.",
     )
     add_workspace(parser)
     add_week(parser)
@@ -48,10 +50,12 @@ def run(args: argparse.Namespace) -> int:
     if not waiting:
         print(f"week {week}: no {state} messages to send", file=sys.stderr)
         return ExitCode.OK
-    prepared = prepare_edition(settings, week, with_subscribers=False)
-    warn(prepared.warnings)
-    factory = MessageFactory(prepared.rendered, settings, unsubscribe_secret(settings))
-    print(f"digest retry: week {week}, {waiting} {state} message(s)", file=sys.stderr)
-    report = Report()
-    counts = resend(settings, factory, report, state, Overrides(args.connections, args.rate))
+    # The lists are staged too: whoever has left them since is not sent (departures.py).
+    with prepare_edition(settings, week) as prepared:
+        warn(prepared.warnings)
+        factory = MessageFactory(prepared.rendered, settings, unsubscribe_secret(settings))
+        print(f"digest retry: week {week}, {waiting} {state} message(s)", file=sys.stderr)
+        report = Report()
+        counts = resend(settings, factory, report, state, Overrides(args.connections, args.rate),
+                        audience=prepared.audience)
     return close_run(report, counts, settings, str(week))
