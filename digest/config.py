@@ -135,6 +135,7 @@ def load_settings(workspace: Path, env: dict[str, str] | None = None) -> Setting
         blurb_max_chars=int(read.number("blurbs", "max_chars", 280, minimum=40)),
         max_articles=int(read.number("selection", "max_articles", 10, minimum=1)),
         database=Path(read.text("storage", "database", "digest.db") or "digest.db"),
+        database_location=read.text("storage", "database", "digest.db") or "digest.db",
         secret=env.get("DIGEST_SECRET") or None,
         delivery=delivery,
         dkim=dkim,

@@ -231,6 +231,8 @@ class Settings:
     blurb_max_chars: int = 280
     max_articles: int = 10  # well inside Gmail's clip (docs/RENDERING.md, "Size")
     database: Path = Path("digest.db")
+    # storage.database as written: a path or a postgresql:// URL (digest/storage/locations.py)
+    database_location: str = "digest.db"
     secret: str | None = field(default=None, repr=False)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     dkim: DkimSettings | None = None

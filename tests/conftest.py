@@ -1,4 +1,5 @@
-"""Fixtures every test module may use: a real SMTP server and the workspace factory."""
+"""Fixtures every test module may use: a real SMTP server, the workspace factory and a real
+PostgreSQL (started once per session, when a test first asks for it)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.postgres import PostgresServer, PostgresTestDatabase
 from tests.support.smtp_server import SmtpServer
 from tests.support.workspaces import WorkspaceFactory
 
@@ -29,3 +31,18 @@ def make_workspace() -> WorkspaceFactory:
 def workspace(tmp_path: Path, make_workspace: WorkspaceFactory) -> Path:
     """The Estuary Weekly (the `weekly` preset) in tmp_path/news."""
     return make_workspace(tmp_path / "news", "weekly")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL cluster in a temporary folder (tests/support/postgres.py); the test is
+    skipped where PostgreSQL is not installed."""
+    with PostgresServer.started() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres(postgres_server: PostgresServer) -> Iterator[PostgresTestDatabase]:
+    """A fresh, empty database of that cluster: `.url`, `.password_url`; dropped after."""
+    with postgres_server.fresh_database() as database:
+        yield database
