@@ -17,6 +17,8 @@
     ├── FetchError                   a URL that could not be fetched
     ├── BadUnsubscribeToken          forged, truncated or for another newsletter
     ├── LedgerError                  the SQLite ledger or suppression store
+    ├── MailboxError                 a mailbox `digest bounces` reads (path or IMAP URL)
+    │   └── BadMailboxSource         a source that names no mailbox it can read  exit 2
     ├── RunLocked                    another sender holds the workspace
     └── DeliveryError                the SMTP server as a whole (host:port)
         ├── DeliveryStopped          auth, TLS, refused connection: run stopped   exit 3
@@ -146,6 +148,18 @@ class BadUnsubscribeToken(DigestError):
 
 class LedgerError(DigestError):
     pass
+
+
+class MailboxError(DigestError):
+    """A mailbox of bounces and complaints that could not be read: a missing path, an IMAP
+    server that refused the connection, TLS or login. The message names the source."""
+
+
+class BadMailboxSource(MailboxError):
+    """A source `digest bounces` cannot read by its form: not a path or an imap(s):// URL,
+    a password in the URL, a folder name it cannot send."""
+
+    exit_code = ExitCode.USAGE
 
 
 class RunLocked(DigestError):
