@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from digest.cli.report import Report
-from digest.delivery.ledger import Ledger, Outcome
+from digest.delivery.ledger import Ledger, Outcome, Recovered
 from digest.delivery.states import DeliveryState
 from digest.errors import LedgerError
 from tests.support.delivery import WEEK, plan_rows
@@ -28,19 +28,21 @@ def test_plan_is_written_once(tmp_path: Path) -> None:
         assert ledger.counts(WEEK)["sent"] == 2 and ledger.counts(WEEK)["pending"] == 3
 
 
-def test_abandoned_rows_become_uncertain_never_pending(tmp_path: Path) -> None:
+def test_abandoned_rows_in_flight_become_uncertain_the_others_pending(tmp_path: Path) -> None:
     with Ledger(tmp_path / "d.db") as ledger:
         plan_rows(ledger, EMAILS)
         claimed = ledger.claim(WEEK, 3, 60).deliveries
-        assert ledger.recover_abandoned(WEEK) == 0  # leases still running
-        assert ledger.recover_abandoned(WEEK, now=math.inf) == 3
+        in_flight = claimed[0].subscriber.email
+        ledger.mark_in_flight(WEEK, [in_flight])
+        assert ledger.recover_abandoned(WEEK) == Recovered(0, 0)  # leases still running
+        assert ledger.recover_abandoned(WEEK, now=math.inf) == Recovered(1, 2)
         counts = ledger.counts(WEEK)
-        assert counts["uncertain"] == 3 and counts["pending"] == 2
-        assert ledger.claim(WEEK, 10, 60).deliveries[0].subscriber.email not in {
-            d.subscriber.email for d in claimed}
-        assert ledger.requeue(WEEK, "uncertain") == 3
-        again = ledger.claim(WEEK, 10, 60).deliveries
-        assert {d.message_id for d in again} >= {d.message_id for d in claimed}
+        assert counts["uncertain"] == 1 and counts["pending"] == 4
+        assert all(row.attempts == 0 for row in ledger.rows(WEEK, ("pending",)))
+        assert in_flight not in {d.subscriber.email for d in ledger.claim(WEEK, 10, 60).deliveries}
+        assert ledger.requeue(WEEK, "uncertain") == 1
+        [again] = ledger.claim(WEEK, 10, 60).deliveries
+        assert again.message_id == claimed[0].message_id
 
 
 def test_release_gives_back_untried_rows(tmp_path: Path) -> None:

@@ -7,15 +7,21 @@ the queue is cleared while the server says 354 and, if the rate limiter has a to
 at once, its MAIL, RCPT and DATA ride in the same write as this message: one write and
 one round trip per message. Its data leaves only after its own 354, like any other's.
 
-The pool is told when a row's data is about to be written (`handing_over`): until then
-a row cut short by Ctrl-C or SIGTERM goes back to pending, never uncertain.
+A row's message data is written only after the row is committed as in flight
+(`mark_in_flight`, asked for when the row is cleared and awaited right before its data):
+a process killed at any moment leaves uncertain only rows so marked. The mark of a row
+riding behind a message is asked for while that message is written, so on a pipelining
+connection at most two rows are marked at once (the message being written and the next),
+and the outcome of the one before them is committed with the mark of the next. The pool
+is also told when a row's data is about to be written (`handing_over`): until then a row
+cut short by Ctrl-C or SIGTERM goes back to pending, never uncertain.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -45,18 +51,21 @@ class Run(Protocol):
     def stop(self, error: DigestError) -> None: ...
     def note(self, outcome: Outcome) -> None: ...
     def release(self, delivery: Delivery) -> bool: ...
+    def mark_in_flight(self, delivery: Delivery) -> Awaitable[None]: ...
     def handing_over(self, delivery: Delivery) -> None: ...
     def suppressed(self, email: str) -> bool: ...
     def sender_for(self, delivery: Delivery) -> str: ...
 
 
-@dataclass(frozen=True)
+@dataclass
 class Ready:
-    """A row cleared to go: its message and its envelope lines."""
+    """A row cleared to go: its message, its envelope lines and, once it has its token
+    from the rate limiter, its in-flight mark under way."""
 
     delivery: Delivery
     message: bytes
     envelope: Envelope
+    marked: Awaitable[None] | None = None
 
 
 class ConnectionWorker:
@@ -98,12 +107,13 @@ class ConnectionWorker:
             await self._send(ready, written)
 
     def _bug(self, delivery: Delivery, error: Exception) -> None:
-        """A bug, not a reply: a row whose message may have left is uncertain; one that
-        never left goes back, and so does a row taken to follow it."""
+        """A bug or a failing ledger, not a reply: a row whose message may have left is
+        uncertain; one that never left goes back, and so does a row taken to follow it."""
         if not self.run.release(delivery):
             self.run.note(Outcome(delivery.subscriber.email, DeliveryState.UNCERTAIN, None,
                                   f"internal error while sending: {error!r}"))
-        self.run.stop(DigestError(f"sending stopped: {error!r}"))
+        self.run.stop(error if isinstance(error, DigestError)
+                      else DigestError(f"sending stopped: {error!r}"))
         self.connection.drop()
         if self.ahead is not None:
             self.run.release(self.ahead.delivery)
@@ -164,6 +174,7 @@ class ConnectionWorker:
         if self.run.stopped is not None:
             self.run.release(delivery)
             return None
+        ready.marked = self.run.mark_in_flight(delivery)  # committed while MAIL goes out
         return ready
 
     def _take_follower(self) -> None:
@@ -180,6 +191,7 @@ class ConnectionWorker:
         if follower is None or not self._still_wanted(follower):
             queue.task_done()
             return
+        follower.marked = run.mark_in_flight(follower.delivery)  # committed meanwhile
         self.ahead, self.ahead_written = follower, True
 
     async def _send(self, ready: Ready, written: bool) -> None:
@@ -194,6 +206,8 @@ class ConnectionWorker:
             return
         if wire.pipelining:
             self._take_follower()
+        assert ready.marked is not None, "a cleared row is marked"
+        await ready.marked  # nothing leaves before its row says so (a failure raises)
         run.handing_over(ready.delivery)
         then = self.ahead.envelope if self.ahead is not None else None
         result = await deliver(wire, stuffed(ready.message, run.crlf),

@@ -1,11 +1,13 @@
 """The per-recipient delivery record: one row per edition and recipient, in SQLite.
 
-    pending -> sending (lease) -> sent | deferred (retry at) | failed | uncertain | suppressed
+    pending -> sending (lease) -> in flight -> sent | deferred (retry at) | failed | uncertain
 
-A row is claimed (`sending`, committed) before its message leaves, and its outcome is
-committed after; a process that dies in between leaves `sending`, which the next run turns
-into `uncertain`: never resent silently, never forgotten. The states are `DeliveryState`
-(states.py), stored as their string values.
+A row is claimed (`sending`, committed) before it is built, and marked in flight
+(`in_flight`, committed) before its message data is written; its outcome is committed
+after. A process that dies leaves its rows `sending`: the next run turns those in flight
+into `uncertain` (never resent silently, never forgotten) and gives the others back. The
+states are `DeliveryState` (states.py), stored as their string values; a failing database
+is a LedgerError that says what to do (ledger_faults.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from digest.audience.suppressions import SuppressionReason, SuppressionStore
+from digest.delivery.ledger_faults import translated
 from digest.delivery.schema import create_tables, open_readonly
 from digest.delivery.states import REQUEUEABLE, STATES, DeliveryState
 from digest.errors import LedgerError
@@ -34,6 +37,9 @@ _PLAN_ROW = ("INSERT OR IGNORE INTO deliveries (edition, email, address, name, f
              " message_id, return_token, state, created_at, updated_at)"
              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 Naming = Callable[[str], str]  # a mailbox key to its Message-ID, or to its return token
+# A claimed row given back untried: owed again as before its claim (a retry stays deferred).
+_GIVE_BACK = ("state=CASE WHEN attempts>1 THEN ? ELSE ? END, attempts=attempts-1,"
+              " in_flight=0, lease_until=NULL, retry_at=0")
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,14 @@ class Outcome:
     code: int | None = None
     reply: str | None = None
     retry_at: float | None = None
+
+
+@dataclass(frozen=True)
+class Recovered:
+    """Rows a dead run left `sending`: now uncertain (in flight), or given back (not)."""
+
+    uncertain: int = 0
+    given_back: int = 0
 
 
 @dataclass(frozen=True)
@@ -94,21 +108,25 @@ class Ledger:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        """One IMMEDIATE transaction: a single fsync, and no writer can slip in between."""
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
+        """One IMMEDIATE transaction: a single fsync, and no writer can slip in between;
+        rolled back by a failing database (disk full, I/O error), a LedgerError."""
+        with translated(self.path):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                self.db.execute("COMMIT")
+            except BaseException:
+                if self.db.in_transaction:  # SQLite may have rolled back already (disk full)
+                    self.db.execute("ROLLBACK")
+                raise
 
     def _select(self, sql: str, parameters: Sequence[object] = ()) -> sqlite3.Cursor:
         """A query whose rows are read by column name (the connection itself, shared with
         the suppression store, keeps plain tuples)."""
         cursor = self.db.cursor()
         cursor.row_factory = sqlite3.Row
-        return cursor.execute(sql, parameters)
+        with translated(self.path):
+            return cursor.execute(sql, parameters)
 
     def close(self) -> None:
         self.db.close()
@@ -159,17 +177,25 @@ class Ledger:
                               (edition, email)).fetchone()
         return None if row is None else DeliveryState(row[0])
 
-    def recover_abandoned(self, edition: str, now: float | None = None) -> int:
-        """Rows left `sending` by a dead process (lease expired): their fate is unknown."""
+    def recover_abandoned(self, edition: str, now: float | None = None) -> Recovered:
+        """Rows left `sending` by a dead process (lease expired): those in flight may have
+        reached the server (uncertain); the others go back as `release` gives them back."""
         now = time.time() if now is None else now
+        abandoned = ("edition=? AND state=? AND (lease_until IS NULL OR lease_until<?)"
+                     " AND in_flight=?")
         with self._transaction():
-            cursor = self.db.execute(
+            uncertain = self.db.execute(
                 "UPDATE deliveries SET state=?, lease_until=NULL, updated_at=?,"
                 " reply=COALESCE(reply, 'sender stopped while this message was in flight')"
-                " WHERE edition=? AND state=? AND (lease_until IS NULL OR lease_until<?)",
-                (DeliveryState.UNCERTAIN, now, edition, DeliveryState.SENDING, now),
-            )
-            return cursor.rowcount
+                f" WHERE {abandoned}",
+                (DeliveryState.UNCERTAIN, now, edition, DeliveryState.SENDING, now, 1),
+            ).rowcount
+            given_back = self.db.execute(
+                f"UPDATE deliveries SET {_GIVE_BACK}, updated_at=? WHERE {abandoned}",
+                (DeliveryState.DEFERRED, DeliveryState.PENDING, now, edition,
+                 DeliveryState.SENDING, now, 0),
+            ).rowcount
+        return Recovered(uncertain, given_back)
 
     def claim(self, edition: str, limit: int, lease_seconds: float) -> Claim:
         """Atomically move up to `limit` due rows to `sending` under a lease.
@@ -194,7 +220,7 @@ class Ledger:
             suppressed = [row for row in rows if row["in_suppressions"]]
             self.db.executemany(
                 "UPDATE deliveries SET state=?, lease_until=?, attempts=attempts+1,"
-                " updated_at=? WHERE edition=? AND email=?",
+                " in_flight=0, updated_at=? WHERE edition=? AND email=?",
                 [(DeliveryState.SENDING, now + lease_seconds, now, edition, row["email"])
                  for row in claimed],
             )
@@ -212,8 +238,10 @@ class Ledger:
             empty=not rows,
         )
 
-    def record(self, edition: str, outcomes: Iterable[Outcome]) -> None:
-        """Commit outcomes; a mailbox the server called unknown is suppressed with them."""
+    def record(self, edition: str, outcomes: Iterable[Outcome],
+               in_flight: Iterable[str] = ()) -> None:
+        """Commit outcomes, and mark the rows `in_flight` names as in flight, in one
+        transaction; a mailbox the server called unknown is suppressed with them."""
         now = time.time()
         outcomes = list(outcomes)
         with self._transaction():
@@ -229,14 +257,21 @@ class Ledger:
                   f"{edition}: {o.code or ''} {o.reply or ''}".strip()[:300], now)
                  for o in outcomes if o.state == DeliveryState.BOUNCED],
             )
+            # Only a row still `sending`: one with its outcome, or given back, stays so.
+            self.db.executemany(
+                "UPDATE deliveries SET in_flight=1 WHERE edition=? AND email=? AND state=?",
+                [(edition, email, DeliveryState.SENDING) for email in in_flight],
+            )
+
+    def mark_in_flight(self, edition: str, emails: Iterable[str]) -> None:
+        """Commit that these claimed rows' messages are about to be written."""
+        self.record(edition, (), emails)
 
     def release(self, edition: str, emails: Iterable[str]) -> None:
         """Give back claimed rows that were never tried (the run stopped before them)."""
         with self._transaction():
             self.db.executemany(
-                "UPDATE deliveries SET state=CASE WHEN attempts>1 THEN ? ELSE ? END,"
-                " attempts=attempts-1, lease_until=NULL, retry_at=0 WHERE edition=?"
-                " AND email=? AND state=?",
+                f"UPDATE deliveries SET {_GIVE_BACK} WHERE edition=? AND email=? AND state=?",
                 [(DeliveryState.DEFERRED, DeliveryState.PENDING, edition, email,
                   DeliveryState.SENDING) for email in emails],
             )

@@ -4,7 +4,11 @@ Rows are claimed from the ledger a few at a time (memory stays flat whatever the
 size), handed to the connections (connection_worker.py) through a short queue, and their
 outcomes committed in small batches on the ledger's own thread (ledger_thread.py). Each
 message is built when its connection takes the row or, with `builders` (worker processes,
-builders.py), a claim or two ahead in those processes while the event loop sends.
+builders.py), a claim or two ahead in those processes while the event loop sends. A row's
+message is written only once the row is committed as in flight (`mark_in_flight`), so a
+process killed at any moment leaves uncertain only the rows so marked: at most two per
+connection that pipelines (the message being written and the next one, marked behind
+it), one per connection that does not.
 Deferred rows are retried within the run until they are sent, fail, or the retry window
 closes; what is left stays deferred for a later run.
 """
@@ -12,6 +16,7 @@ closes; what is left stays deferred for a later run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
@@ -22,6 +27,7 @@ from digest.delivery.builders import BuildProcesses
 from digest.delivery.connection import RetryPolicy
 from digest.delivery.connection_worker import ConnectionWorker, Job
 from digest.delivery.ledger import Claim, Delivery, Ledger, Outcome
+from digest.delivery.ledger_faults import translated
 from digest.delivery.ledger_thread import LedgerThread
 from digest.delivery.progress import Progress
 from digest.delivery.rate_limit import RateLimiter
@@ -54,20 +60,22 @@ class ConnectionPool:
         self.limiter = limiter or RateLimiter(self.settings.rate, self.settings.burst,
                                               self.settings.hourly_cap)
         self.lease = smtp.final_reply_timeout + 4 * smtp.timeout + 60
-        # Small claims keep the rows a crash leaves uncertain few; each is one commit.
-        # Building ahead, claims are halved and one more is out per builder process.
+        # A few rows per connection per claim (each claim is one commit); building ahead,
+        # claims are halved and one more is out per builder process.
         connections = max(1, smtp.connections)
         self.claim_size = min(64, max(8, (2 if builders else 4) * connections))
         self.claims_ahead = builders.processes + 1 if builders else 1
-        self._ledger = LedgerThread(ledger, edition)
+        self._ledger = LedgerThread(ledger, edition, on_failure=self.stop)
         # Suppression is read on the loop itself, through a connection of its own: a WAL
         # read takes microseconds and never waits for the writer thread's commits.
-        self._suppressions = open_reader(ledger.path)
+        with translated(ledger.path):
+            self._suppressions = open_reader(ledger.path)
         self.stopped: DigestError | None = None
         self._refusals = 0
         # Rows whose message was written and whose outcome is not known yet. However the
-        # run ends (Ctrl-C and SIGTERM too), every other row it claimed goes back, so only
-        # these are left for the next run to mark uncertain.
+        # run ends (Ctrl-C and SIGTERM too), every other row it claimed goes back, those
+        # only waiting for the rate limiter included, so only these are left for the next
+        # run to mark uncertain.
         self._handed_over: set[str] = set()
 
     # What a ConnectionWorker reports (connection_worker.Run).
@@ -91,6 +99,11 @@ class ConnectionPool:
         self._ledger.release([delivery.subscriber.email])
         return True
 
+    def mark_in_flight(self, delivery: Delivery) -> Awaitable[None]:
+        """Commit (grouped with every other connection's) that the row's message is about
+        to be written; awaited before it is: it raises LedgerError if the commit failed."""
+        return self._ledger.mark(delivery.subscriber.email)
+
     def handing_over(self, delivery: Delivery) -> None:
         """The row's message is about to be written: from now on its fate is the server's."""
         self._handed_over.add(delivery.subscriber.email)
@@ -102,7 +115,8 @@ class ConnectionPool:
         return return_path(self.bounces, delivery.return_token) or self.sender
 
     def suppressed(self, email: str) -> bool:
-        return is_suppressed(self._suppressions, email)
+        with translated(self.ledger.path):
+            return is_suppressed(self._suppressions, email)
 
     def _watch_refusals(self, outcome: Outcome) -> None:
         if outcome.state == DeliveryState.SENT:
@@ -124,6 +138,21 @@ class ConnectionPool:
         queue: asyncio.Queue[Job | None] = asyncio.Queue(maxsize=connections * 2)
         workers = [asyncio.create_task(ConnectionWorker(self, queue).serve())
                    for _ in range(connections)]
+        try:
+            await self._feed(queue)
+            for _ in workers:
+                await queue.put(None)
+            await asyncio.gather(*workers)
+        finally:
+            self._suppressions.close()
+            self._ledger.finish(keep=self._handed_over)  # gives back every other row
+        stopped = self._ledger.failure or self.stopped  # a failing ledger says it first
+        if stopped is not None:
+            raise stopped
+
+    async def _feed(self, queue: asyncio.Queue[Job | None]) -> None:
+        """Claim rows and queue them for the connections until none is due (deferred
+        ones included, within the retry window) or the run stops."""
         window_ends = time.time() + self.settings.retry_window
         building: deque[Awaitable[list[Job]]] = deque()
         next_claim: Awaitable[Claim] | None = None
@@ -150,14 +179,11 @@ class ConnectionPool:
                 await self._ledger.call(lambda: None)  # the queued commits are done
                 if not await self._wait_for_retry(window_ends):
                     break
-            for _ in workers:
-                await queue.put(None)
-            await asyncio.gather(*workers)
-        finally:
-            self._suppressions.close()
-            self._ledger.finish(keep=self._handed_over)  # gives back every other row
-        if self.stopped is not None:
-            raise self.stopped
+        except DigestError as error:  # the ledger failed: the connections end their rows
+            self.stop(error)
+        if next_claim is not None:  # a stopped run: its rows are given back with the others
+            with contextlib.suppress(DigestError):
+                await next_claim
 
     def _claim(self) -> asyncio.Future[Claim]:
         return asyncio.ensure_future(self._ledger.call(self.ledger.claim, self.edition,

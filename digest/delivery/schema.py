@@ -88,6 +88,8 @@ def _migrate_v1(db: sqlite3.Connection) -> None:
             f" SELECT edition, digest_mailbox_key(email), name, fields, message_id, state,"
             " attempts, code, reply, lease_until, retry_at, created_at, updated_at, email"
             f" FROM deliveries_v1 ORDER BY {_PROGRESS_ORDER}")
+        # Version 1 kept no mark: a row a dead sender left `sending` may have left.
+        db.execute("UPDATE deliveries SET in_flight=1 WHERE state='sending'")
         db.execute("DROP TABLE deliveries_v1")
         for statement in _INDEXES.split(";"):
             if statement.strip():

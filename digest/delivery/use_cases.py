@@ -65,10 +65,14 @@ def _run(settings: Settings, factory: MessageFactory, progress: Progress, overri
     with Ledger(settings.db_path) as ledger, sender_lock(settings.db_path):
         # Holding the lock, no other sender is alive: rows still `sending` were abandoned.
         recovered = ledger.recover_abandoned(week, now=math.inf)
-        if recovered:
+        if recovered.uncertain:
             progress.notice(
-                f"{recovered} message(s) were in flight when an earlier run stopped; marked "
-                "uncertain (see `digest status`, resend with `digest retry --uncertain`)")
+                f"{recovered.uncertain} message(s) were in flight when an earlier run "
+                "stopped; marked uncertain (see `digest status`, resend with "
+                "`digest retry --uncertain`)")
+        if recovered.given_back:
+            progress.notice(f"{recovered.given_back} message(s) an earlier run had not "
+                            "started are owed again")
         def token(key: str) -> str:
             return return_token(factory.secret, week, key)
 
