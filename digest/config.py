@@ -47,7 +47,7 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
                    "unsubscribe_mailto", "postal_address"),
     "smtp": ("url", "connections", "timeout", "final_reply_timeout", "allow_plaintext_auth"),
     "delivery": ("rate", "burst", "hourly_cap", "retry_base", "retry_cap", "max_attempts",
-                 "retry_window", "pause_after_failures"),
+                 "retry_window", "pause_after_failures", "senders", "lease"),
     "dkim": (*_DKIM_ENTRY_KEYS, "domain", "keys", "relay_signs"),
     "excerpts": ("target_words", "max_words", "max_chars"),
     "blurbs": ("max_chars",),
@@ -252,6 +252,8 @@ def _read_delivery(read: SectionReader, workspace: Path,
         retry_window=read.number("delivery", "retry_window", 900),
         pause_after_failures=int(read.number("delivery", "pause_after_failures", 25,
                                              minimum=1)),
+        senders=int(read.number("delivery", "senders", 1, minimum=1)),
+        lease=read.number("delivery", "lease", 60, minimum=5),
     )
     if delivery.retry_cap < delivery.retry_base:
         raise read.fail(("delivery", "retry_cap"), "must not be below delivery.retry_base")

@@ -60,6 +60,8 @@ class DeliverySettings:
     max_attempts: int = 8  # a row still refused with 4xx after this many tries fails
     retry_window: float = 900.0  # how long one run keeps waiting for deferred rows
     pause_after_failures: int = 25  # consecutive failed/deferred outcomes that pause the run
+    senders: int = 1  # senders sharing one edition (shared ledger): each takes 1/N of the rate
+    lease: float = 60.0  # seconds a claim holds on a shared ledger unless its sender renews it
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,9 @@ from pathlib import Path
 
 from digest.errors import LedgerError
 from digest.models import mailbox_key
+from digest.storage.database import Database, open_database
+from digest.storage.locations import DatabaseLocation, sqlite_location
+from digest.storage.schema import ensure_schema
 
 
 class SuppressionReason(StrEnum):
@@ -57,9 +60,13 @@ class Suppression:
 
 
 class SuppressionStore:
-    def __init__(self, db: sqlite3.Connection) -> None:
+    """The store on a workspace database (storage/, its tables made when it was opened), or
+    on a bare SQLite connection, where its table is made here."""
+
+    def __init__(self, db: Database | sqlite3.Connection) -> None:
         self.db = db
-        self.db.executescript(_SCHEMA)
+        if isinstance(db, sqlite3.Connection):
+            db.executescript(_SCHEMA)
 
     def is_suppressed(self, email: str) -> bool:
         return is_suppressed(self.db, mailbox_key(email))
@@ -72,8 +79,8 @@ class SuppressionStore:
     def suppress(self, email: str, reason: SuppressionReason, source: str = "") -> bool:
         """True if the address was not suppressed before (a repeat is harmless)."""
         cursor = self.db.execute(
-            "INSERT OR IGNORE INTO suppressions (email, reason, source, created_at)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT INTO suppressions (email, reason, source, created_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (mailbox_key(email), reason, source, time.time()),
         )
         return cursor.rowcount == 1
@@ -106,29 +113,29 @@ class SuppressionStore:
 
 
 @contextmanager
-def open_suppressions(path: Path) -> Iterator[SuppressionStore]:
-    """The store in the workspace database, without the rest of the ledger (serve, editors)."""
+def open_suppressions(location: Path | DatabaseLocation) -> Iterator[SuppressionStore]:
+    """The store in the workspace database, without the rest of the ledger (serve, editors):
+    a SQLite file (synchronous: an unsubscribe, once answered, stays) or the shared
+    PostgreSQL database, where every sender sees it before its next message."""
+    where = sqlite_location(location)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")  # an unsubscribe, once answered, stays
-        store = SuppressionStore(db)
-    except (sqlite3.Error, OSError) as error:
-        raise LedgerError(f"{path}: cannot open the suppression store: {error}") from None
+        db = open_database(where)
+        ensure_schema(db)
+    except OSError as error:
+        raise LedgerError(f"{where}: cannot open the suppression store: {error}") from None
     try:
-        yield store
+        yield SuppressionStore(db)
     finally:
         db.close()
 
 
-def open_reader(database: Path) -> sqlite3.Connection:
+def open_reader(location: Path | DatabaseLocation) -> Database:
     """A read-only connection for checking suppressions while another connection writes."""
-    return sqlite3.connect(f"{database.resolve().as_uri()}?mode=ro", uri=True, timeout=30,
-                           isolation_level=None)
+    where = sqlite_location(location)
+    return open_database(where, readonly=True)
 
 
-def is_suppressed(reader: sqlite3.Connection, key: str) -> bool:
+def is_suppressed(reader: Database | sqlite3.Connection, key: str) -> bool:
     """Whether the mailbox key is suppressed: the sender's check, given ledger keys."""
     row = reader.execute("SELECT 1 FROM suppressions WHERE email=?", (key,)).fetchone()
     return row is not None

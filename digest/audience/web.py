@@ -34,6 +34,7 @@ from digest.errors import BadUnsubscribeToken
 from digest.models import mailbox_key
 from digest.resources import web_pages
 from digest.settings import Settings
+from digest.storage.locations import workspace_database
 
 _WEEK = re.compile(r"^\d{4}-W\d{2}$")
 _HEADERS = {
@@ -80,6 +81,9 @@ class UnsubscribeService:
     """
 
     def __init__(self, settings: Settings, secret: str) -> None:
+        # The workspace's database: with a shared (PostgreSQL) one, every instance of
+        # `digest serve` and every sender sees an unsubscribe at once.
+        self.location = workspace_database(settings)
         self.settings = settings
         self.secret = secret
         self.prefix = urlsplit(settings.newsletter.public_url).path.rstrip("/")
@@ -103,12 +107,12 @@ class UnsubscribeService:
         return HTMLResponse(body, status_code=status, headers=_HEADERS)
 
     def suppress(self, email: str, source: str) -> None:
-        with open_suppressions(self.settings.db_path) as store:
+        with open_suppressions(self.location) as store:
             store.suppress(email, SuppressionReason.UNSUBSCRIBED, source)
 
     def lift(self, email: str) -> bool:
         """Only an unsubscribe can be undone here; a bounce or complaint needs an editor."""
-        with open_suppressions(self.settings.db_path) as store:
+        with open_suppressions(self.location) as store:
             store.unsuppress(email, reasons=(SuppressionReason.UNSUBSCRIBED,))
             return not store.is_suppressed(email)
 

@@ -16,6 +16,7 @@ from digest.delivery.states import DeliveryState
 from digest.errors import DigestError, LedgerError
 from digest.rendering.web_copy import ArchivedEdition, site_index, web_copy
 from digest.settings import Settings
+from digest.storage.locations import database_exists, workspace_database
 from digest.weeks import parse_week
 
 
@@ -30,10 +31,11 @@ class EditionArchive:
 
     def sent_weeks(self) -> list[str]:
         """Editions the ledger shows sent to at least one reader, newest first."""
-        if not self.settings.db_path.is_file():
+        location = workspace_database(self.settings)
+        if not database_exists(location):
             return []
         try:
-            with Ledger(self.settings.db_path, readonly=True) as ledger:
+            with Ledger(location, readonly=True) as ledger:
                 return sorted((week for week in ledger.editions()
                                if ledger.counts(week)[DeliveryState.SENT]), reverse=True)
         except LedgerError:  # a database that has never recorded a send

@@ -22,6 +22,7 @@ from digest.delivery.states import OWED
 from digest.errors import NotConfirmed, NotReady
 from digest.models import Edition
 from digest.settings import Settings, SmtpMode
+from digest.storage.locations import database_exists, workspace_database
 from digest.weeks import IsoWeek, parse_week, week_of
 
 
@@ -69,8 +70,9 @@ def plan_for(settings: Settings, edition: Edition, recipients: int,
     """The plan of sending `edition` to `recipients` subscribers, with what the ledger says
     earlier runs already did."""
     already = 0
-    if settings.db_path.is_file():
-        with Ledger(settings.db_path, readonly=True) as ledger:
+    location = workspace_database(settings)
+    if database_exists(location):
+        with Ledger(location, readonly=True) as ledger:
             counts = ledger.counts(edition.week)
         already = sum(number for state, number in counts.items() if state not in OWED)
     relay = ("the local capture server" if settings.smtp.mode is SmtpMode.CAPTURE

@@ -49,7 +49,11 @@ def message_builder(settings: Settings,
     signer = Signer.from_settings(settings.dkim) if settings.dkim else None
 
     def build(delivery: Delivery) -> bytes:
-        message = factory.build(delivery.subscriber, delivery.message_id)
+        # The To: line shows the address as the list wrote it; the envelope uses the key.
+        subscriber = delivery.subscriber
+        if delivery.address and delivery.address != subscriber.email:
+            subscriber = dataclasses.replace(subscriber, email=delivery.address)
+        message = factory.build(subscriber, delivery.message_id)
         return signer.sign(message) if signer else message
 
     return build

@@ -5,8 +5,9 @@ reader unsubscribed in a list, deletes their row, or narrows the lists or tags. 
 as they are now decide: before a run sends, every owed row (pending or deferred) whose
 address the staged lists no longer choose becomes `skipped`, its reply saying why
 ("unsubscribed in subscribers/readers.csv:4", "no longer in any list", "not in the
-selected lists/tags"). The staged file is attached to the ledger's connection, as for
-planning, so this is one statement however long the lists are.
+selected lists/tags"). On a SQLite ledger the staged file is attached to the ledger's
+connection, as for planning, so this is one statement however long the lists are; a
+PostgreSQL ledger's owed rows are read a page at a time and looked up in the staged file.
 """
 
 from __future__ import annotations
@@ -23,16 +24,44 @@ _SCHEMA = "departures"  # the staged lists' name while attached
 def skip_departed(ledger: Ledger, edition: str, staged: StagedAudience) -> int:
     """Mark the edition's owed rows whose address left the audience `skipped`, with the
     reason as their reply. Returns how many."""
+    db = ledger.sqlite
+    if db is None:
+        return _skip_page_by_page(ledger, edition, staged)
     reason = staged.absence_sql("deliveries.email", _SCHEMA)
     marks = ", ".join("?" * len(OWED))
-    ledger.db.execute("ATTACH DATABASE ? AS " + _SCHEMA, (str(staged.path),))
+    db.execute("ATTACH DATABASE ? AS " + _SCHEMA, (str(staged.path),))
     try:
         # One statement: its own transaction, so the rows change together or not at all.
-        cursor = ledger.db.execute(
+        cursor = db.execute(
             f"UPDATE deliveries SET state=?, reply={reason}, code=NULL, retry_at=NULL,"
             " lease_until=NULL, updated_at=?"
             f" WHERE edition=? AND state IN ({marks}) AND ({reason}) IS NOT NULL",
             (DeliveryState.SKIPPED, time.time(), edition, *OWED))
         return cursor.rowcount
     finally:
-        ledger.db.execute("DETACH DATABASE " + _SCHEMA)
+        db.execute("DETACH DATABASE " + _SCHEMA)
+
+
+_PAGE = 5000  # owed rows read per query on a shared ledger
+
+
+def _skip_page_by_page(ledger: Ledger, edition: str, staged: StagedAudience) -> int:
+    marks = ", ".join("?" * len(OWED))
+    why = f"SELECT {staged.absence_sql(':key')}"
+    skipped, last = 0, ""
+    while True:
+        keys = [row[0] for row in ledger.db.execute(
+            f"SELECT email FROM deliveries WHERE edition=? AND state IN ({marks})"
+            " AND email>? ORDER BY email LIMIT ?", (edition, *OWED, last, _PAGE))]
+        if not keys:
+            return skipped
+        last = keys[-1]
+        gone = [(reason, key) for key in keys
+                if (reason := staged.db.execute(why, {"key": key}).fetchone()[0])]
+        with ledger.db.transaction():
+            skipped += ledger.db.executemany(
+                "UPDATE deliveries SET state=?, reply=?, code=NULL, retry_at=NULL,"
+                f" lease_until=NULL, updated_at=? WHERE edition=? AND email=?"
+                f" AND state IN ({marks})",
+                [(DeliveryState.SKIPPED, reason, time.time(), edition, key, *OWED)
+                 for reason, key in gone])

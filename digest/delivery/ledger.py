@@ -1,4 +1,5 @@
-"""The per-recipient delivery record: one row per edition and recipient, in SQLite.
+"""The per-recipient delivery record: one row per edition and recipient, in SQLite or in
+PostgreSQL (storage/: one code path, the engine's few differences are its `Dialect`'s).
 
     pending -> sending (lease) -> in flight -> sent | deferred (retry at) | failed | uncertain
 
@@ -8,11 +9,18 @@ after. A process that dies leaves its rows `sending`: the next run turns those i
 into `uncertain` (never resent silently, never forgotten) and gives the others back. The
 states are `DeliveryState` (states.py), stored as their string values; a failing database
 is a LedgerError that says what to do (ledger_faults.py).
+
+Many senders can share a PostgreSQL ledger: each claims with `FOR UPDATE SKIP LOCKED`
+under a lease in its own name (`worker`), renews the lease while it runs, and a row whose
+worker died is recovered only once its lease has run out (in flight: uncertain; else owed
+again). On SQLite one sender at a time holds the workspace lock (run_lock.py).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import socket
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -23,19 +31,22 @@ from typing import TYPE_CHECKING
 
 from digest.audience.suppressions import SuppressionReason, SuppressionStore
 from digest.delivery.ledger_faults import translated
-from digest.delivery.schema import create_tables, open_readonly
+from digest.delivery.schema import open_ledger_database
 from digest.delivery.states import REQUEUEABLE, STATES, DeliveryState
-from digest.errors import LedgerError
 from digest.models import Subscriber
+from digest.storage.database import Cursor, Database, SqliteDatabase
+from digest.storage.dialects import Row
+from digest.storage.locations import DatabaseLocation, Engine, sqlite_location
 
 if TYPE_CHECKING:  # only its type: `digest status` need not import the list readers
     from digest.audience.staging import StagedAudience
 
 SUPPRESSED_REPLY = "suppressed"  # the reply kept for a row found suppressed
 _to_json = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(..., ensure_ascii=False)
-_PLAN_ROW = ("INSERT OR IGNORE INTO deliveries (edition, email, address, name, fields,"
+_PLAN_ROW = ("INSERT INTO deliveries (edition, email, address, name, fields,"
              " message_id, return_token, state, created_at, updated_at)"
-             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+_PLAN_BATCH = 2000  # rows per executemany when the audience streams in (PostgreSQL)
 Naming = Callable[[str], str]  # a mailbox key to its Message-ID, or to its return token
 # A claimed row given back untried: owed again as before its claim (a retry stays deferred).
 _GIVE_BACK = ("state=CASE WHEN attempts>1 THEN ? ELSE ? END, attempts=attempts-1,"
@@ -52,6 +63,7 @@ class Delivery:
     code: int | None = None
     reply: str | None = None
     return_token: str | None = None  # names the row in its return path (bounces.domain)
+    address: str = ""  # as the list wrote it (the To: line); subscriber.email is the key
 
 
 @dataclass(frozen=True)
@@ -82,51 +94,51 @@ def _no_token(_key: str) -> str | None:
     return None
 
 
-def _subscriber(row: sqlite3.Row) -> Subscriber:
+def default_worker() -> str:
+    """This sender's name in the ledger: host and process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _subscriber(row: Row) -> Subscriber:
     return Subscriber(email=row["email"], name=row["name"], fields=json.loads(row["fields"]))
 
 
 class Ledger:
     suppressions: SuppressionStore
 
-    def __init__(self, path: Path, readonly: bool = False) -> None:
-        self.path = path
-        try:
-            if readonly:  # status and dry runs change no row (missing tables are added)
-                self.db = open_readonly(path)
-                return
-            # The sender commits from one worker thread, so fsyncs never stall its event
-            # loop; calls are never concurrent (one thread at a time uses the connection).
-            self.db = sqlite3.connect(path, timeout=30, isolation_level=None,
-                                      check_same_thread=False)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")  # an outcome, once committed, stays
-            create_tables(self.db)
-            self.suppressions = SuppressionStore(self.db)
-        except sqlite3.Error as error:
-            raise LedgerError(f"{path}: cannot open the delivery ledger: {error}") from None
+    def __init__(self, location: Path | DatabaseLocation, readonly: bool = False,
+                 worker: str | None = None) -> None:
+        self.location = sqlite_location(location)
+        self.worker = worker or default_worker()
+        self.db: Database = open_ledger_database(self.location, readonly)
+        self.suppressions = SuppressionStore(self.db)
+
+    @property
+    def path(self) -> Path:
+        """The SQLite file (the workspace lock and fault messages name it)."""
+        return self.location.path or Path(str(self.location))
+
+    @property
+    def shared(self) -> bool:
+        """Several senders may work on this ledger at once (PostgreSQL)."""
+        return self.location.engine == Engine.POSTGRESQL
+
+    @property
+    def sqlite(self) -> sqlite3.Connection | None:
+        """The raw SQLite connection, for what only SQLite has (ATTACH, backup)."""
+        return self.db.connection if isinstance(self.db, SqliteDatabase) else None
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        """One IMMEDIATE transaction: a single fsync, and no writer can slip in between;
-        rolled back by a failing database (disk full, I/O error), a LedgerError."""
-        with translated(self.path):
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-                self.db.execute("COMMIT")
-            except BaseException:
-                if self.db.in_transaction:  # SQLite may have rolled back already (disk full)
-                    self.db.execute("ROLLBACK")
-                raise
+        """One transaction: SQLite's IMMEDIATE (a single fsync, no writer slips in between),
+        PostgreSQL's; rolled back by a failing database, a LedgerError."""
+        with translated(self.path), self.db.transaction():
+            yield
 
-    def _select(self, sql: str, parameters: Sequence[object] = ()) -> sqlite3.Cursor:
-        """A query whose rows are read by column name (the connection itself, shared with
-        the suppression store, keeps plain tuples)."""
-        cursor = self.db.cursor()
-        cursor.row_factory = sqlite3.Row
+    def _select(self, sql: str, parameters: Sequence[object] = ()) -> Cursor:
+        """A query whose rows are read by position or by column name."""
         with translated(self.path):
-            return cursor.execute(sql, parameters)
+            return self.db.execute(sql, parameters)
 
     def close(self) -> None:
         self.db.close()
@@ -146,34 +158,81 @@ class Ledger:
         token = return_token or _no_token
         rows = ((edition, s.key, s.email, s.name, _to_json(s.fields), message_id, token(s.key),
                  DeliveryState.PENDING, now, now) for s, message_id in recipients)
+        added = 0
         with self._transaction():
-            before = self.db.total_changes
-            self.db.executemany(_PLAN_ROW, rows)
-            return self.db.total_changes - before
+            self._plan_lock(edition)
+            batch: list[tuple[object, ...]] = []
+            for row in rows:
+                batch.append(row)
+                if len(batch) >= _PLAN_BATCH:
+                    added += self.db.executemany(_PLAN_ROW, batch)
+                    batch.clear()
+            added += self.db.executemany(_PLAN_ROW, batch) if batch else 0
+        return added
+
+    def _plan_lock(self, edition: str) -> None:
+        """Senders starting together on a shared ledger plan one after the other (the
+        rows are the same, ON CONFLICT keeps the first; the lock saves the others' work)."""
+        if self.shared:
+            self.db.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (f"plan {edition}",))
 
     def plan_staged(self, edition: str, staged: StagedAudience, message_id: Naming,
                     return_token: Naming | None = None) -> int:
-        """`plan` for an audience staged in SQLite (audience/staging.py): its file is
-        attached and its recipients copied in one statement, in listing order."""
+        """`plan` for an audience staged in SQLite (audience/staging.py): on a SQLite ledger
+        its file is attached and its recipients copied in one statement, in listing order;
+        a PostgreSQL ledger reads them in batches."""
+        if self.sqlite is None:
+            return self.plan(edition, ((s, message_id(s.key)) for s in staged.chosen()),
+                             return_token)
+        return self._plan_attached(self.sqlite, edition, staged, message_id, return_token)
+
+    def _plan_attached(self, db: sqlite3.Connection, edition: str, staged: StagedAudience,
+                       message_id: Naming, return_token: Naming | None) -> int:
         now = time.time()
-        self.db.create_function("digest_message_id", 1, message_id, deterministic=True)
-        self.db.create_function("digest_return_token", 1, return_token or _no_token,
-                                deterministic=True)
-        self.db.execute("ATTACH DATABASE ? AS audience", (str(staged.path),))
+        db.create_function("digest_message_id", 1, message_id, deterministic=True)
+        db.create_function("digest_return_token", 1, return_token or _no_token,
+                           deterministic=True)
+        db.execute("ATTACH DATABASE ? AS audience", (str(staged.path),))
         try:
             with self._transaction():
-                before = self.db.total_changes
-                self.db.execute(_PLAN_ROW.partition(" VALUES")[0]
+                before = db.total_changes
+                # SQLite only: the upsert clause would need a WHERE in the SELECT here.
+                db.execute(_PLAN_ROW.partition(" VALUES")[0].replace("INSERT", "INSERT OR IGNORE")
                                 + " SELECT ?, key, email, name, fields, digest_message_id(key),"
                                 " digest_return_token(key), ?, ?, ?"
                                 f" FROM ({staged.chosen_sql('audience')}) ORDER BY seq",
                                 (edition, DeliveryState.PENDING, now, now))
-                return self.db.total_changes - before
+                return db.total_changes - before
         finally:
-            self.db.execute("DETACH DATABASE audience")
+            db.execute("DETACH DATABASE audience")
+
+    def renew(self, edition: str, lease_seconds: float) -> int:
+        """Extend the lease on this sender's claimed rows (a live sender keeps its rows)."""
+        with self._transaction():
+            return self.db.execute(
+                "UPDATE deliveries SET lease_until=? WHERE edition=? AND state=? AND worker=?",
+                (time.time() + lease_seconds, edition, DeliveryState.SENDING, self.worker),
+            ).rowcount
+
+    def others_lease_end(self, edition: str) -> float | None:
+        """When the earliest lease of another sender's claimed rows runs out (None: none)."""
+        row = self._select("SELECT MIN(lease_until) AS ends FROM deliveries WHERE edition=?"
+                           " AND state=? AND (worker IS NULL OR worker<>?)",
+                           (edition, DeliveryState.SENDING, self.worker)).fetchone()
+        return None if row is None or row["ends"] is None else float(row["ends"])
+
+    def by_worker(self, edition: str) -> dict[str, dict[DeliveryState, int]]:
+        """Rows per sender and state (rows never claimed have no sender)."""
+        found: dict[str, dict[DeliveryState, int]] = {}
+        for row in self._select("SELECT worker, state, COUNT(*) AS number FROM deliveries"
+                                " WHERE edition=? AND worker IS NOT NULL GROUP BY worker, state"
+                                " ORDER BY worker", (edition,)):
+            found.setdefault(row["worker"], dict.fromkeys(STATES, 0))[
+                DeliveryState(row["state"])] = int(row["number"])
+        return found
 
     def state_of(self, edition: str, email: str) -> DeliveryState | None:
-        row = self.db.execute("SELECT state FROM deliveries WHERE edition=? AND email=?",
+        row = self._select("SELECT state FROM deliveries WHERE edition=? AND email=?",
                               (edition, email)).fetchone()
         return None if row is None else DeliveryState(row[0])
 
@@ -207,22 +266,25 @@ class Ledger:
         with self._transaction():
             # Two index range scans (due deferred rows first): an OR with ORDER BY would
             # sort every pending row on each claim, quadratic over a large list.
-            select = ("SELECT email, name, fields, message_id, attempts, return_token,"
+            dialect = self.db.dialect
+            hint = dialect.index_hint("deliveries_state")
+            select = ("SELECT email, address, name, fields, message_id, attempts, return_token,"
                       " EXISTS (SELECT 1 FROM suppressions s WHERE s.email=d.email)"
-                      " AS in_suppressions FROM deliveries d INDEXED BY deliveries_state"
-                      " WHERE edition=? AND state=?")
-            rows = self._select(select + " AND retry_at<=? LIMIT ?",
+                      f" AS in_suppressions FROM deliveries d {hint} WHERE edition=? AND state=?")
+            lock = dialect.claim_clause("d")  # on a shared ledger: rows no other sender holds
+            rows = self._select(select + f" AND retry_at<=? LIMIT ? {lock}",
                                 (edition, DeliveryState.DEFERRED, now, limit)).fetchall()
             if len(rows) < limit:
-                rows += self._select(select + " LIMIT ?", (edition, DeliveryState.PENDING,
-                                                           limit - len(rows))).fetchall()
+                rows += self._select(select + f" LIMIT ? {lock}",
+                                     (edition, DeliveryState.PENDING,
+                                      limit - len(rows))).fetchall()
             claimed = [row for row in rows if not row["in_suppressions"]]
             suppressed = [row for row in rows if row["in_suppressions"]]
             self.db.executemany(
                 "UPDATE deliveries SET state=?, lease_until=?, attempts=attempts+1,"
-                " in_flight=0, updated_at=? WHERE edition=? AND email=?",
-                [(DeliveryState.SENDING, now + lease_seconds, now, edition, row["email"])
-                 for row in claimed],
+                " in_flight=0, worker=?, updated_at=? WHERE edition=? AND email=?",
+                [(DeliveryState.SENDING, now + lease_seconds, self.worker, now, edition,
+                  row["email"]) for row in claimed],
             )
             self.db.executemany(
                 "UPDATE deliveries SET state=?, lease_until=NULL, reply=?, updated_at=?"
@@ -232,8 +294,8 @@ class Ledger:
             )
         return Claim(
             [Delivery(edition, _subscriber(row), row["message_id"], DeliveryState.SENDING,
-                      row["attempts"] + 1, return_token=row["return_token"])
-             for row in claimed],
+                      row["attempts"] + 1, return_token=row["return_token"],
+                      address=row["address"]) for row in claimed],
             suppressed=len(suppressed),
             empty=not rows,
         )
@@ -251,8 +313,8 @@ class Ledger:
                 [(o.state, o.code, o.reply, o.retry_at, now, edition, o.email) for o in outcomes],
             )
             self.db.executemany(
-                "INSERT OR IGNORE INTO suppressions (email, reason, source, created_at)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO suppressions (email, reason, source, created_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 [(o.email, SuppressionReason.BOUNCED,
                   f"{edition}: {o.code or ''} {o.reply or ''}".strip()[:300], now)
                  for o in outcomes if o.state == DeliveryState.BOUNCED],
@@ -282,7 +344,7 @@ class Ledger:
             "SELECT MIN(retry_at) AS due FROM deliveries WHERE edition=? AND state=?",
             (edition, DeliveryState.DEFERRED),
         ).fetchone()
-        return None if row["due"] is None else float(row["due"])
+        return None if row is None or row["due"] is None else float(row["due"])
 
     def requeue(self, edition: str, state: DeliveryState) -> int:
         """Make rows in `state` owed again now: deferred ones fall due, failed and uncertain
@@ -294,7 +356,7 @@ class Ledger:
         attempts = "attempts" if deferred else "0"
         with self._transaction():
             cursor = self.db.execute(
-                f"UPDATE deliveries SET state=?, attempts={attempts}, retry_at=0,"
+                f"UPDATE deliveries SET state=?, attempts={attempts}, retry_at=0, in_flight=0,"
                 " updated_at=? WHERE edition=? AND state=?",
                 (target, time.time(), edition, state),
             )

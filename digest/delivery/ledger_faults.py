@@ -15,41 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from digest.errors import LedgerError
-
-_RERUN = "rerun `digest send`: rows already sent are not sent again"
-# Primary SQLite result codes (the low byte of an extended one): what it means, what to do.
-_FAULTS: dict[int, tuple[str, str]] = {
-    sqlite3.SQLITE_FULL: ("the disk is full", f"free space, then {_RERUN}"),
-    sqlite3.SQLITE_IOERR: ("the disk could not be read or written",
-                           f"check the disk and free space on it, then {_RERUN}"),
-    sqlite3.SQLITE_READONLY: ("the database cannot be written",
-                              f"make the file and its folder writable, then {_RERUN}"),
-    sqlite3.SQLITE_PERM: ("the database cannot be written",
-                          f"make the file and its folder writable, then {_RERUN}"),
-    sqlite3.SQLITE_CANTOPEN: ("the database file cannot be opened",
-                              f"check that its folder exists and is writable, then {_RERUN}"),
-    sqlite3.SQLITE_BUSY: ("another program kept the database locked",
-                          f"stop whatever holds it open, then {_RERUN}"),
-    sqlite3.SQLITE_LOCKED: ("another program kept the database locked",
-                            f"stop whatever holds it open, then {_RERUN}"),
-    sqlite3.SQLITE_CORRUPT: ("the database is damaged",
-                             "restore it from a backup before sending again"),
-    sqlite3.SQLITE_NOTADB: ("the file is not a digest database",
-                            "check storage.database in digest.yaml"),
-}
-
-
-def storage_fault(path: Path, error: sqlite3.Error) -> LedgerError:
-    """The LedgerError that says what `error` means for the database at `path`."""
-    code = getattr(error, "sqlite_errorcode", None)
-    what, todo = _FAULTS.get(code & 0xFF if isinstance(code, int) else -1,
-                             ("the database failed", f"fix the cause, then {_RERUN}"))
-    return LedgerError(f"{path}: {what} ({error}); {todo}")
-
+from digest.storage.problems import BUG_ERRORS, storage_fault
 
 # What a statement got wrong (a constraint, the API's use): a bug to show, not a fault.
-_BUGS = (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError)
+_BUGS = BUG_ERRORS
 
 
 @contextmanager

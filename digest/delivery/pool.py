@@ -57,9 +57,15 @@ class ConnectionPool:
         self.settings = delivery or DeliverySettings()
         self.policy = RetryPolicy.from_settings(self.settings)
         # One limiter shared by every connection; a caller may pass its own (tests record).
-        self.limiter = limiter or RateLimiter(self.settings.rate, self.settings.burst,
-                                              self.settings.hourly_cap)
-        self.lease = smtp.final_reply_timeout + 4 * smtp.timeout + 60
+        # Several senders of one edition (delivery.senders) each keep to their share, so
+        # the edition as a whole keeps to delivery.rate and delivery.hourly_cap.
+        share = max(1, self.settings.senders)
+        self.limiter = limiter or RateLimiter(self.settings.rate / share, self.settings.burst,
+                                              self.settings.hourly_cap // share)
+        # On a shared ledger a claim is held by a short lease that this sender renews, so a
+        # dead sender's rows come back soon; alone on SQLite, a lease covers the longest wait.
+        self.lease = (self.settings.lease if ledger.shared
+                      else smtp.final_reply_timeout + 4 * smtp.timeout + 60)
         # A few rows per connection per claim (each claim is one commit); building ahead,
         # claims are halved and one more is out per builder process.
         connections = max(1, smtp.connections)
@@ -69,7 +75,7 @@ class ConnectionPool:
         # Suppression is read on the loop itself, through a connection of its own: a WAL
         # read takes microseconds and never waits for the writer thread's commits.
         with translated(ledger.path):
-            self._suppressions = open_reader(ledger.path)
+            self._suppressions = open_reader(ledger.location)
         self.stopped: DigestError | None = None
         self._refusals = 0
         # Rows whose message was written and whose outcome is not known yet. However the
@@ -138,12 +144,15 @@ class ConnectionPool:
         queue: asyncio.Queue[Job | None] = asyncio.Queue(maxsize=connections * 2)
         workers = [asyncio.create_task(ConnectionWorker(self, queue).serve())
                    for _ in range(connections)]
+        renewing = asyncio.create_task(self._renew()) if self.ledger.shared else None
         try:
             await self._feed(queue)
             for _ in workers:
                 await queue.put(None)
             await asyncio.gather(*workers)
         finally:
+            if renewing is not None:
+                renewing.cancel()
             self._suppressions.close()
             self._ledger.finish(keep=self._handed_over)  # gives back every other row
         stopped = self._ledger.failure or self.stopped  # a failing ledger says it first
@@ -204,11 +213,30 @@ class ConnectionPool:
 
         return built()
 
+    async def _renew(self) -> None:
+        """Keep this sender's claims: renew their lease three times per lease."""
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            with contextlib.suppress(DigestError):  # a failing ledger stops the run anyway
+                await self._ledger.call(self.ledger.renew, self.edition, self.lease)
+
     async def _wait_for_retry(self, window_ends: float) -> bool:
-        """Sleep until the next deferred row is due; False when none falls due in the window."""
+        """Sleep until the next deferred row is due, or (shared ledger) until another
+        sender's lease runs out, when its rows, were it dead, are recovered: in flight ones
+        uncertain, the others owed again, for whoever claims next. False when nothing
+        falls due in the window."""
         if self.stopped is not None:
             return False
         due = await self._ledger.call(self.ledger.next_retry, self.edition)
+        if self.ledger.shared:
+            others = await self._ledger.call(self.ledger.others_lease_end, self.edition)
+            if others is not None and (due is None or others < due):
+                if others > window_ends:
+                    return False
+                await asyncio.sleep(max(0.0, min(others, time.time() + self.lease / 3)
+                                        - time.time()))
+                await self._ledger.call(self.ledger.recover_abandoned, self.edition)
+                return True
         if due is None or due > window_ends:
             return False
         self.progress.waiting(due)

@@ -22,6 +22,9 @@ from pathlib import Path
 from digest.audience.suppressions import SuppressionStore
 from digest.delivery.states import DeliveryState
 from digest.models import mailbox_key
+from digest.storage.database import Database, open_database
+from digest.storage.locations import DatabaseLocation, Engine
+from digest.storage.schema import ensure_schema, schema_version
 
 VERSION = 2
 TABLES = {"deliveries", "suppressions"}
@@ -115,6 +118,27 @@ def _fold_suppression_keys(db: sqlite3.Connection) -> None:
     except BaseException:
         db.execute("ROLLBACK")
         raise
+
+
+def open_ledger_database(location: DatabaseLocation, readonly: bool = False) -> Database:
+    """The ledger's database at this digest's schema version. SQLite files are brought to
+    it on the spot (a reader's file by a writer first); PostgreSQL must have been migrated
+    (`digest db migrate`), or this says so."""
+    if readonly and location.engine == Engine.SQLITE:
+        db = open_database(location, readonly=True)
+        if schema_version(db) >= VERSION and db.tables() >= TABLES:
+            return db
+        db.close()
+        with open_database(location) as writer:
+            ensure_schema(writer)
+        return open_database(location, readonly=True)
+    db = open_database(location, readonly)
+    try:
+        ensure_schema(db)
+    except BaseException:
+        db.close()
+        raise
+    return db
 
 
 def open_readonly(path: Path) -> sqlite3.Connection:

@@ -7,6 +7,7 @@ import dataclasses
 import math
 import signal
 from collections.abc import Callable, Coroutine, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ from digest.errors import DigestError
 from digest.models import Subscriber
 from digest.rendering.messages import MessageFactory
 from digest.settings import DeliverySettings, Settings, SmtpMode, SmtpSettings
+from digest.storage.locations import database_exists, workspace_database
 
 Recipients = StagedAudience | Iterable[Subscriber]  # staged lists, or subscribers given
 
@@ -61,10 +63,10 @@ def _run(settings: Settings, factory: MessageFactory, progress: Progress, overri
     week = factory.week
     build = message_builder(settings, factory)
     sender = _envelope_sender(factory)
-    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
-    with Ledger(settings.db_path) as ledger, sender_lock(settings.db_path):
-        # Holding the lock, no other sender is alive: rows still `sending` were abandoned.
-        recovered = ledger.recover_abandoned(week, now=math.inf)
+    with Ledger(workspace_database(settings)) as ledger, _one_sender(ledger):
+        # On SQLite, holding the lock, no other sender is alive: rows still `sending` were
+        # abandoned. On a shared ledger only rows whose lease has run out were.
+        recovered = ledger.recover_abandoned(week, now=None if ledger.shared else math.inf)
         if recovered.uncertain:
             progress.notice(
                 f"{recovered.uncertain} message(s) were in flight when an earlier run "
@@ -73,9 +75,13 @@ def _run(settings: Settings, factory: MessageFactory, progress: Progress, overri
         if recovered.given_back:
             progress.notice(f"{recovered.given_back} message(s) an earlier run had not "
                             "started are owed again")
-        def token(key: str) -> str:
+
+        def returned(key: str) -> str:
             return return_token(factory.secret, week, key)
 
+        # A row gets a return token only when its message will carry it (bounces.domain);
+        # rows without one are found by Message-ID when their bounce comes back.
+        token = returned if settings.bounces.domain else None
         if isinstance(plan, StagedAudience):  # copied inside SQLite, never held in memory
             ledger.plan_staged(week, plan, lambda key: factory.message_id(Subscriber(key)), token)
         elif plan is not None:
@@ -111,6 +117,12 @@ def _run(settings: Settings, factory: MessageFactory, progress: Progress, overri
         finally:
             progress.finished(ledger.counts(week), before)
         return ledger.counts(week)
+
+
+def _one_sender(ledger: Ledger) -> AbstractContextManager[object]:
+    """SQLite: one sender at a time per workspace (the file lock). A shared ledger admits
+    many: each claims its own rows (SKIP LOCKED) under a lease in its name."""
+    return nullcontext() if ledger.shared else sender_lock(ledger.path)
 
 
 def send_to(settings: Settings, factory: MessageFactory, address: str,
@@ -151,7 +163,8 @@ def dry_run(settings: Settings, factory: MessageFactory, audience: Recipients) -
     """Plan and build (and sign) every message without storing, connecting or sending."""
     build = message_builder(settings, factory)
     _envelope_sender(factory)
-    ledger = Ledger(settings.db_path, readonly=True) if settings.db_path.is_file() else None
+    location = workspace_database(settings)
+    ledger = Ledger(location, readonly=True) if database_exists(location) else None
     recipients = largest = total = already = 0
     try:
         for subscriber in (audience.chosen() if isinstance(audience, StagedAudience)

@@ -31,11 +31,13 @@ from digest.audience.suppressions import SuppressionReason, SuppressionStore
 from digest.delivery.ledger import Ledger
 from digest.delivery.schema import create_tables
 from digest.delivery.states import DeliveryState
+from digest.errors import LedgerError
 from digest.feedback.classify import Verdict, VerdictKind, classify
 from digest.feedback.clues import Clues, clues_in
 from digest.feedback.parts import one_line, parse
 from digest.feedback.store import Event, FeedbackStore, Row
 from digest.settings import BounceSettings
+from digest.storage.locations import DatabaseLocation, database_exists, sqlite_location
 
 DAY = 86_400.0
 _TEXT_CHARS = 300  # as the ledger keeps a server's reply
@@ -168,21 +170,30 @@ def written_at(message: Message, now: float) -> float:
     return written if written <= now + _FUTURE_SLACK else now
 
 
+def _sqlite(ledger: Ledger) -> sqlite3.Connection:
+    """Bounces are recorded in the workspace's SQLite ledger (a PostgreSQL ledger's are
+    not read yet)."""
+    if ledger.sqlite is None:
+        raise LedgerError(f"{ledger.location}: `digest bounces` works on a SQLite ledger only"
+                          " for now; run it where storage.database is a file")
+    return ledger.sqlite
+
+
 @contextmanager
-def feedback_database(path: Path,
+def feedback_database(where: Path | DatabaseLocation,
                       dry_run: bool) -> Iterator[tuple[sqlite3.Connection, SuppressionStore]]:
     """The workspace database (ledger, suppressions, feedback), or for a dry run a copy
     of it in memory."""
+    location = sqlite_location(where)
     if not dry_run:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with Ledger(path) as ledger:
-            yield ledger.db, ledger.suppressions
+        with Ledger(location) as ledger:
+            yield _sqlite(ledger), ledger.suppressions
         return
     memory = sqlite3.connect(":memory:", isolation_level=None)
     try:
-        if path.is_file():
-            with Ledger(path, readonly=True) as ledger:
-                ledger.db.backup(memory)
+        if database_exists(location):
+            with Ledger(location, readonly=True) as ledger:
+                _sqlite(ledger).backup(memory)
         create_tables(memory)
         yield memory, SuppressionStore(memory)
     finally:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Self
 from digest.errors import LedgerError
 from digest.storage.dialects import DIALECTS, Dialect, Row, quoted, row_class
 from digest.storage.locations import DatabaseLocation, Engine
-from digest.storage.problems import driver_problem
+from digest.storage.problems import driver_problem, is_known_sqlite_fault, storage_fault
 
 if TYPE_CHECKING:
     import psycopg
@@ -87,6 +87,8 @@ class _Connected:
         except LedgerError:
             raise
         except Exception as error:
+            if is_known_sqlite_fault(error):
+                raise storage_fault(self.location, error) from error  # type: ignore[arg-type]
             problem = driver_problem(error, self.location)
             if problem is None:
                 raise

@@ -12,6 +12,7 @@ to libpq as written; others are refused, so a typo is not silently ignored.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -85,6 +86,23 @@ class DatabaseLocation:
                   "user": self.user, "dbname": self.dbname, "password": self.password}
         given = {name: value for name, value in values.items() if value}
         return {**given, **dict(self.parameters)}
+
+
+def workspace_database(settings: Settings) -> DatabaseLocation:
+    """The workspace's database as its commands open it (the environment gives secrets)."""
+    return location_of(settings, os.environ)
+
+
+def database_exists(location: DatabaseLocation) -> bool:
+    """Whether there is a ledger to read: a SQLite file that exists; a server is assumed."""
+    return location.engine != Engine.SQLITE or (location.path is not None
+                                                and location.path.is_file())
+
+
+def sqlite_location(path: Path | DatabaseLocation) -> DatabaseLocation:
+    """A SQLite file as a location (code and tests that already hold its path)."""
+    return path if isinstance(path, DatabaseLocation) else DatabaseLocation(Engine.SQLITE,
+                                                                            path=path)
 
 
 def location_of(settings: Settings, env: Mapping[str, str]) -> DatabaseLocation:

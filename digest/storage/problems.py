@@ -4,7 +4,9 @@ the driver said, and what to do about it."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
+from digest.errors import LedgerError
 from digest.storage.locations import PASSWORD_VARIABLE, DatabaseLocation
 
 _MIGRATE = "run `digest db migrate`"
@@ -46,6 +48,48 @@ _HINTS_BY_STATE = {
 }
 
 
+_RERUN = "rerun `digest send`: rows already sent are not sent again"
+# Primary SQLite result codes (the low byte of an extended one): what it means, what to do.
+_FAULTS: dict[int, tuple[str, str]] = {
+    sqlite3.SQLITE_FULL: ("the disk is full", f"free space, then {_RERUN}"),
+    sqlite3.SQLITE_IOERR: ("the disk could not be read or written",
+                           f"check the disk and free space on it, then {_RERUN}"),
+    sqlite3.SQLITE_READONLY: ("the database cannot be written",
+                              f"make the file and its folder writable, then {_RERUN}"),
+    sqlite3.SQLITE_PERM: ("the database cannot be written",
+                          f"make the file and its folder writable, then {_RERUN}"),
+    sqlite3.SQLITE_CANTOPEN: ("the database file cannot be opened",
+                              f"check that its folder exists and is writable, then {_RERUN}"),
+    sqlite3.SQLITE_BUSY: ("another program kept the database locked",
+                          f"stop whatever holds it open, then {_RERUN}"),
+    sqlite3.SQLITE_LOCKED: ("another program kept the database locked",
+                            f"stop whatever holds it open, then {_RERUN}"),
+    sqlite3.SQLITE_CORRUPT: ("the database is damaged",
+                             "restore it from a backup before sending again"),
+    sqlite3.SQLITE_NOTADB: ("the file is not a digest database",
+                            "check storage.database in digest.yaml"),
+}
+
+
+def storage_fault(path: Path | DatabaseLocation, error: sqlite3.Error) -> LedgerError:
+    """The LedgerError that says what `error` means for the database at `path`."""
+    code = getattr(error, "sqlite_errorcode", None)
+    what, todo = _FAULTS.get(code & 0xFF if isinstance(code, int) else -1,
+                             ("the database failed", f"fix the cause, then {_RERUN}"))
+    return LedgerError(f"{path}: {what} ({error}); {todo}")
+
+
+def is_known_sqlite_fault(error: BaseException) -> bool:
+    """A SQLite error with a result code this module explains (disk full, I/O, locks...)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(error, sqlite3.Error) and isinstance(code, int) and (code & 0xFF) in _FAULTS
+
+
+# What a statement got wrong (a constraint, the API's use): a bug to show, not a fault.
+BUG_ERRORS: tuple[type[BaseException], ...] = (
+    sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError)
+
+
 def driver_problem(error: BaseException, location: DatabaseLocation) -> str | None:
     """`error` as "what happened; what to do", or None if it is not a driver's error."""
     if not _is_driver_error(error):
@@ -69,6 +113,8 @@ def _hint(text: str, sqlstate: str | None) -> str | None:
 
 
 def _is_driver_error(error: BaseException) -> bool:
+    if isinstance(error, BUG_ERRORS):
+        return False
     if isinstance(error, (sqlite3.Error, OSError)):
         return True
     try:

@@ -78,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
     from digest.feedback.actions import FeedbackActions, Tally, feedback_database
     from digest.feedback.imap import PASSWORD_VARIABLE
     from digest.feedback.mailboxes import ImapAccess, open_mailbox
+    from digest.storage.locations import workspace_database
 
     settings = settings_from(args)
     source = chosen_source(args, settings)
@@ -93,7 +94,8 @@ def run(args: argparse.Namespace) -> int:
         output.info(f"digest bounces: {mailbox.count} message(s) in {mailbox.name}"
                     + (" (dry run: nothing is changed)" if args.dry_run else ""))
         try:
-            with feedback_database(settings.db_path, args.dry_run) as (db, suppressions):
+            with feedback_database(workspace_database(settings),
+                                   args.dry_run) as (db, suppressions):
                 actions = FeedbackActions(db, suppressions, settings.bounces)
                 last = time.monotonic()
                 for raw in mailbox.messages():
@@ -103,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
                         last = time.monotonic()
                         output.info(f"  {tally.read}/{mailbox.count} read")
         except sqlite3.Error as error:
-            raise LedgerError(f"{settings.db_path}: {error}") from None
+            raise LedgerError(f"{workspace_database(settings)}: {error}") from None
         name = mailbox.name
     show(tally, name, args.dry_run, args.json)
     return ExitCode.OK

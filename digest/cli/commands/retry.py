@@ -9,6 +9,7 @@ from digest.cli.commands.common import add_week, add_workspace, chosen_week, set
 from digest.cli.commands.delivery_args import add_delivery_options, close_run
 from digest.delivery.states import DeliveryState
 from digest.errors import DigestError, ExitCode
+from digest.storage.locations import database_exists, workspace_database
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,9 +44,10 @@ def run(args: argparse.Namespace) -> int:
     week = chosen_week(args, settings)
     state = (DeliveryState.FAILED if args.failed else
              DeliveryState.UNCERTAIN if args.uncertain else DeliveryState.DEFERRED)
-    if not settings.db_path.is_file():
-        raise DigestError(f"{settings.db_path}: no delivery ledger yet; send an edition first")
-    with Ledger(settings.db_path, readonly=True) as ledger:
+    location = workspace_database(settings)
+    if not database_exists(location):
+        raise DigestError(f"{location}: no delivery ledger yet; send an edition first")
+    with Ledger(location, readonly=True) as ledger:
         waiting = ledger.counts(str(week))[state]
     if not waiting:
         print(f"week {week}: no {state} messages to send", file=sys.stderr)

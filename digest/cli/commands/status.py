@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -12,6 +11,8 @@ from digest.cli.commands.common import add_week, add_workspace, chosen_week, set
 from digest.delivery.ledger import Ledger
 from digest.delivery.states import STATES, DeliveryState
 from digest.errors import ExitCode
+from digest.storage.database import Database
+from digest.storage.locations import database_exists, workspace_database
 
 # The states whose recipients are listed, with the server's last reply: everyone who did
 # not get the edition, or not yet, for a reason other than the suppression store.
@@ -46,7 +47,7 @@ def _when(seconds: float | None, zone: tzinfo) -> str | None:
     return datetime.fromtimestamp(seconds, zone).isoformat(timespec="seconds")
 
 
-def listed_rows(db: sqlite3.Connection, week: str, zone: tzinfo,
+def listed_rows(db: Database, week: str, zone: tzinfo,
                 ) -> dict[DeliveryState, list[dict[str, Any]]]:
     """The rows of the listed states, by state, in key order. Read here rather than with
     Ledger.rows, which gives the mailbox key and no retry time."""
@@ -81,8 +82,9 @@ def _line(entry: dict[str, Any]) -> str:
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     week = str(chosen_week(args, settings))
-    if settings.db_path.is_file():
-        with Ledger(settings.db_path, readonly=True) as ledger:
+    location = workspace_database(settings)
+    if database_exists(location):
+        with Ledger(location, readonly=True) as ledger:
             status = collect(ledger, week, settings.tz)
     else:
         status = collect(None, week, settings.tz)

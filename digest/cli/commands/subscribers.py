@@ -23,6 +23,7 @@ from digest.cli import output
 from digest.cli.commands.common import add_workspace, settings_from, warn
 from digest.errors import ConfigError, DigestError, ExitCode, SubscriberError
 from digest.models import mailbox_key
+from digest.storage.locations import workspace_database
 
 if TYPE_CHECKING:
     from digest.settings import Settings
@@ -134,7 +135,7 @@ def count(args: argparse.Namespace, settings: Settings) -> int:
                         (settings.audience.tags,) if settings.audience.tags else ()
                         ).narrowed(args.lists, args.tags)
     check_audience(_folder(settings), audience)
-    with open_suppressions(settings.db_path) as store:
+    with open_suppressions(workspace_database(settings)) as store:
         stopped = store.emails()
         reasons = {str(reason): number for reason, number in store.counts().items()}
     with stage_lists(_folder(settings), audience) as listed:
@@ -194,7 +195,7 @@ def import_file(args: argparse.Namespace, settings: Settings) -> int:
     if not args.dry_run:
         folder.mkdir(parents=True, exist_ok=True)
         # Opt-outs first: if writing the list then fails, no one who left is mailed.
-        with open_suppressions(settings.db_path) as store:
+        with open_suppressions(workspace_database(settings)) as store:
             new = sum(store.suppress(key, reason, f"import {args.file.name}")
                       for key, reason in result.stopped)
         if result.added:
@@ -214,7 +215,7 @@ def export(args: argparse.Namespace, settings: Settings) -> int:
     from digest.audience.lists import load_entries
 
     listed = load_entries(_folder(settings))
-    with open_suppressions(settings.db_path) as store:
+    with open_suppressions(workspace_database(settings)) as store:
         rows = build_rows(listed.entries, store.listing())
     rows = [row for row in rows if not args.status or row.status == args.status]
     if args.output:
@@ -249,7 +250,7 @@ def _listed(settings: Settings, key: str) -> bool:
 
 def unsubscribe(args: argparse.Namespace, settings: Settings) -> int:
     key = _mailbox(args.email)
-    with open_suppressions(settings.db_path) as store:
+    with open_suppressions(workspace_database(settings)) as store:
         if store.suppress(key, SuppressionReason.UNSUBSCRIBED, "editor"):
             output.info("unsubscribed: no more mail to this address, in any capitalisation, "
                         "from now on")
@@ -265,7 +266,7 @@ def unsubscribe(args: argparse.Namespace, settings: Settings) -> int:
 
 def resubscribe(args: argparse.Namespace, settings: Settings) -> int:
     key = _mailbox(args.email)
-    with open_suppressions(settings.db_path) as store:
+    with open_suppressions(workspace_database(settings)) as store:
         found = store.get(key)
         if found is None:
             output.info("not suppressed; nothing changed")
@@ -282,7 +283,7 @@ def unsubscribe_mail(args: argparse.Namespace, settings: Settings) -> int:
 
     if not settings.secret:
         raise ConfigError("DIGEST_SECRET", "not set: it is needed to check unsubscribe tokens")
-    with open_suppressions(settings.db_path) as store:
+    with open_suppressions(workspace_database(settings)) as store:
         result = process_mailbox(args.mailbox, store, settings.secret,
                                  settings.newsletter.list_id)
     print(f"{result.unsubscribed} unsubscribed, {result.already} already suppressed, "

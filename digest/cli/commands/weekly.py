@@ -10,6 +10,7 @@ from digest.cli.commands.common import add_week, add_workspace, chosen_week, set
 from digest.cli.commands.delivery_args import add_send_gate_options
 from digest.errors import DigestError, ExitCode
 from digest.settings import SmtpMode
+from digest.storage.locations import workspace_database
 
 if TYPE_CHECKING:
     from digest.cli.pipeline import Prepared
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     week = chosen_week(args, settings)
     output.info(f"digest weekly: {settings.newsletter.name}, week {week}")
-    output.detail(f"  workspace {settings.workspace}, ledger {settings.db_path}, "
+    output.detail(f"  workspace {settings.workspace}, ledger {workspace_database(settings)}, "
                   f"mail: {settings.smtp.mode} {settings.smtp.address}")
     with prepare_edition(settings, week, lists=args.lists, tags=args.tags) as prepared:
         return _publish(args, settings, week, prepared)
