@@ -8,6 +8,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from digest.audience.suppressions import SuppressionReason
@@ -29,6 +30,9 @@ from tests.support.postgres import PostgresTestDatabase
 
 ENGINES = [Engine.SQLITE, pytest.param(Engine.POSTGRESQL, marks=pytest.mark.slow)]
 _V1_COMMIT = "cb964a6^"  # the last commit whose ledger was at version 1
+
+# A value the schema refuses is a bug: the engine's own IntegrityError.
+BROKEN_CONSTRAINT = (sqlite3.IntegrityError, psycopg.IntegrityError)
 
 
 @pytest.fixture
@@ -65,11 +69,11 @@ def test_every_state_is_allowed_and_no_other(empty: Database) -> None:
     insert = ("INSERT INTO deliveries (edition, email, message_id, state, created_at,"
               " updated_at) VALUES ('w', ?, ?, ?, 0, 0)")
     assert empty.executemany(insert, [(s, s, s) for s in DELIVERY_STATES]) == 10
-    with pytest.raises(LedgerError):
+    with pytest.raises(BROKEN_CONSTRAINT):
         empty.execute(insert, ("x", "x", "delivered"))
     insert = "INSERT INTO suppressions (email, reason, created_at) VALUES (?, ?, 0)"
     assert empty.executemany(insert, [(r, r) for r in SUPPRESSION_REASONS]) == 4
-    with pytest.raises(LedgerError):
+    with pytest.raises(BROKEN_CONSTRAINT):
         empty.execute(insert, ("x", "bored"))
 
 

@@ -121,4 +121,5 @@ def _is_driver_error(error: BaseException) -> bool:
         import psycopg
     except ImportError:
         return False
-    return isinstance(error, psycopg.Error)
+    # A broken constraint is the code's mistake on either engine: shown, not explained.
+    return isinstance(error, psycopg.Error) and not isinstance(error, psycopg.IntegrityError)
