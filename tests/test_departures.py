@@ -136,3 +136,26 @@ def test_retry_skips_a_reader_who_left_since(
     row = rows(workspace)[address]
     assert (row.state, row.reply) == ("skipped", reason)
     assert handler.tries[address] == 1  # not tried again
+
+
+def test_a_reader_listed_again_is_owed_again(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        make_workspace: WorkspaceFactory) -> None:
+    """Skipped is not for ever: once the lists choose the address again, the row is owed
+    and the next run sends it (once)."""
+    workspace = make_workspace(tmp_path / "ws", "delivery",
+                               smtp_url=f"smtp://127.0.0.1:{free_port()}", subscribers=EVERYONE)
+    stopped_with_everyone_pending(capsys, workspace)
+    _unsubscribed(workspace)
+    handler = RecordingHandler()
+    with SmtpServer(handler) as server:
+        monkeypatch.setenv("DIGEST_SMTP_URL", server.url)
+        code, out = run(capsys, workspace, "send", "--yes", "--force")
+        assert code == ExitCode.OK, out
+        assert rows(workspace)["bob@tide.example"].state == "skipped"
+        write(workspace / LIST, EVERYONE)  # resubscribed in the list
+        code, out = run(capsys, workspace, "send", "--yes", "--force")
+        assert code == ExitCode.OK, out
+    assert sorted(r.rcpt_tos[0] for r in handler.received) == [
+        "ann@tide.example", "bob@tide.example", "cy@tide.example"]
+    assert rows(workspace)["bob@tide.example"].state == "sent"

@@ -23,14 +23,19 @@ _SCHEMA = "departures"  # the staged lists' name while attached
 
 def skip_departed(ledger: Ledger, edition: str, staged: StagedAudience) -> int:
     """Mark the edition's owed rows whose address left the audience `skipped`, with the
-    reason as their reply. Returns how many."""
+    reason as their reply; a skipped row whose address is chosen again (resubscribed,
+    listed again) is owed again. Returns how many rows were skipped."""
     db = ledger.sqlite
     if db is None:
+        _readmit_page_by_page(ledger, edition, staged)
         return _skip_page_by_page(ledger, edition, staged)
     reason = staged.absence_sql("deliveries.email", _SCHEMA)
     marks = ", ".join("?" * len(OWED))
     db.execute("ATTACH DATABASE ? AS " + _SCHEMA, (str(staged.path),))
     try:
+        db.execute(f"UPDATE deliveries SET state=?, reply=NULL, attempts=0, updated_at=?"
+                   f" WHERE edition=? AND state=? AND ({reason}) IS NULL",
+                   (DeliveryState.PENDING, time.time(), edition, DeliveryState.SKIPPED))
         # One statement: its own transaction, so the rows change together or not at all.
         cursor = db.execute(
             f"UPDATE deliveries SET state=?, reply={reason}, code=NULL, retry_at=NULL,"
@@ -43,6 +48,25 @@ def skip_departed(ledger: Ledger, edition: str, staged: StagedAudience) -> int:
 
 
 _PAGE = 5000  # owed rows read per query on a shared ledger
+
+
+def _readmit_page_by_page(ledger: Ledger, edition: str, staged: StagedAudience) -> None:
+    why = f"SELECT {staged.absence_sql(':key')}"
+    last = ""
+    while True:
+        keys = [row[0] for row in ledger.db.execute(
+            "SELECT email FROM deliveries WHERE edition=? AND state=? AND email>?"
+            " ORDER BY email LIMIT ?", (edition, DeliveryState.SKIPPED, last, _PAGE))]
+        if not keys:
+            return
+        last = keys[-1]
+        back = [key for key in keys if staged.db.execute(why, {"key": key}).fetchone()[0] is None]
+        with ledger.db.transaction():
+            ledger.db.executemany(
+                "UPDATE deliveries SET state=?, reply=NULL, attempts=0, updated_at=?"
+                " WHERE edition=? AND email=? AND state=?",
+                [(DeliveryState.PENDING, time.time(), edition, key, DeliveryState.SKIPPED)
+                 for key in back])
 
 
 def _skip_page_by_page(ledger: Ledger, edition: str, staged: StagedAudience) -> int:
