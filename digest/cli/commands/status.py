@@ -37,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object: a count per state under `counts` (and "
                         "at the top level for states without a list), and the lists "
-                        f"{', '.join(f'`{state}`' for state in LISTED)}")
+                        f"{', '.join(f'`{state}`' for state in LISTED)}; under `workers`, "
+                        "each sender's rows per state (a sender is `host:pid`)")
     parser.set_defaults(handler=run)
 
 
@@ -66,12 +67,31 @@ def listed_rows(db: Database, week: str, zone: tzinfo,
 def collect(ledger: Ledger | None, week: str, zone: tzinfo) -> dict[str, Any]:
     counts = ledger.counts(week) if ledger else dict.fromkeys(STATES, 0)
     lists = listed_rows(ledger.db, week, zone) if ledger else {state: [] for state in LISTED}
+    workers = ledger.by_worker(week) if ledger else {}
     # Plain strings for keys: this is the `--json` document.
     result: dict[str, Any] = {"week": week, "total": sum(counts.values()),
                               "counts": {str(state): n for state, n in counts.items()}}
     result.update({str(state): n for state, n in counts.items() if state not in lists})
     result.update({str(state): entries for state, entries in lists.items()})
+    result["workers"] = {worker: {str(state): n for state, n in states.items()}
+                         for worker, states in workers.items()}
     return result
+
+
+def worker_table(workers: dict[str, dict[str, int]]) -> list[str]:
+    """Rows per sender, one line each, in the states any sender has rows in. A row counts
+    for the sender that claimed it last; rows never claimed are in no sender's line."""
+    columns = [state for state in STATES if any(states[state] for states in workers.values())]
+    if not columns:
+        return []
+    width = max(len("sender"), *map(len, workers))
+    widths = [max(len(state), 7) for state in columns]
+    lines = ["  " + "sender".ljust(width) + "".join(
+        f"  {state:>{w}}" for state, w in zip(columns, widths, strict=True))]
+    lines += ["  " + worker.ljust(width) + "".join(
+        f"  {states[state]:>{w}}" for state, w in zip(columns, widths, strict=True))
+        for worker, states in workers.items()]
+    return lines
 
 
 def _line(entry: dict[str, Any]) -> str:
@@ -97,6 +117,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"week {week}: {status['total']} recipient(s)")
     for state in STATES:
         print(f"  {state:<10} {status['counts'][state]:>7}")
+    table = worker_table(status["workers"])
+    if table:
+        print(f"per sender ({len(status['workers'])}):")
+        print("\n".join(table))
     for state in LISTED:
         if status[state]:
             print(f"{state}:")
