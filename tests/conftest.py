@@ -1,5 +1,6 @@
-"""Fixtures every test module may use: a real SMTP server, the workspace factory and a real
-PostgreSQL (started once per session, when a test first asks for it)."""
+"""Fixtures every test module may use: a real SMTP server, the workspace factory, a real
+PostgreSQL (started once per session, when a test first asks for it) and a ledger on
+either engine."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.backends import ENGINES, LedgerBackend
 from tests.support.postgres import PostgresServer, PostgresTestDatabase
 from tests.support.smtp_server import SmtpServer
 from tests.support.workspaces import WorkspaceFactory
@@ -46,3 +48,13 @@ def postgres(postgres_server: PostgresServer) -> Iterator[PostgresTestDatabase]:
     """A fresh, empty database of that cluster: `.url`, `.password_url`; dropped after."""
     with postgres_server.fresh_database() as database:
         yield database
+
+
+@pytest.fixture(params=ENGINES)
+def ledger_backend(request: pytest.FixtureRequest, tmp_path: Path) -> LedgerBackend:
+    """The test runs twice: its ledger a SQLite file (tmp_path/digest.db), then a fresh,
+    migrated PostgreSQL database (tests/support/backends.py)."""
+    if request.param == "sqlite":
+        return LedgerBackend.at(str(tmp_path / "digest.db"))
+    database: PostgresTestDatabase = request.getfixturevalue("postgres")
+    return LedgerBackend.at(database.url)

@@ -13,7 +13,9 @@ is a LedgerError that says what to do (ledger_faults.py).
 Many senders can share a PostgreSQL ledger: each claims with `FOR UPDATE SKIP LOCKED`
 under a lease in its own name (`worker`), renews the lease while it runs, and a row whose
 worker died is recovered only once its lease has run out (in flight: uncertain; else owed
-again). On SQLite one sender at a time holds the workspace lock (run_lock.py).
+again). On SQLite one sender at a time holds the workspace lock (run_lock.py). A sender
+that pauses after too many refusals pauses the edition for all (pauses.py): a claim of
+a paused edition takes nothing and says who paused it.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from digest.audience.suppressions import SuppressionReason, SuppressionStore
 from digest.delivery.ledger_faults import translated
+from digest.delivery.pauses import EditionPause, pause, pause_of, resume
 from digest.delivery.schema import open_ledger_database
 from digest.delivery.states import REQUEUEABLE, STATES, DeliveryState
 from digest.models import Subscriber
@@ -88,6 +91,7 @@ class Claim:
     deliveries: list[Delivery]
     suppressed: int = 0  # rows found suppressed at claim time (already recorded)
     empty: bool = True  # nothing was due
+    paused: EditionPause | None = None  # the edition is paused: nothing was claimed
 
 
 def _no_token(_key: str) -> str | None:
@@ -264,6 +268,9 @@ class Ledger:
         """
         now = time.time()
         with self._transaction():
+            paused = pause_of(self.db, edition)  # a sender paused it: every sender stops
+            if paused is not None:
+                return Claim([], paused=paused)
             # Two index range scans (due deferred rows first): an OR with ORDER BY would
             # sort every pending row on each claim, quadratic over a large list.
             dialect = self.db.dialect
@@ -299,6 +306,21 @@ class Ledger:
             suppressed=len(suppressed),
             empty=not rows,
         )
+
+    def pause(self, edition: str, reason: str) -> EditionPause:
+        """Pause the edition for every sender in this sender's name (pauses.py); the
+        pause that holds (an earlier sender's, where one paused first)."""
+        with self._transaction():
+            return pause(self.db, edition, reason, self.worker)
+
+    def paused(self, edition: str) -> EditionPause | None:
+        with translated(self.path):
+            return pause_of(self.db, edition)
+
+    def resume(self, edition: str) -> EditionPause | None:
+        """Clear the edition's pause: the editor goes on. The pause cleared, if any."""
+        with self._transaction():
+            return resume(self.db, edition)
 
     def record(self, edition: str, outcomes: Iterable[Outcome],
                in_flight: Iterable[str] = ()) -> None:

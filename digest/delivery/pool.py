@@ -10,7 +10,8 @@ process killed at any moment leaves uncertain only the rows so marked: at most t
 connection that pipelines (the message being written and the next one, marked behind
 it), one per connection that does not.
 Deferred rows are retried within the run until they are sent, fail, or the retry window
-closes; what is left stays deferred for a later run.
+closes; what is left stays deferred for a later run. Too many refusals in a row pause the
+edition for every sender sharing the ledger (pauses.py); a claim that finds it paused stops.
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ from digest.delivery.connection_worker import ConnectionWorker, Job
 from digest.delivery.ledger import Claim, Delivery, Ledger, Outcome
 from digest.delivery.ledger_faults import translated
 from digest.delivery.ledger_thread import LedgerThread
+from digest.delivery.pauses import EditionPause
 from digest.delivery.progress import Progress
 from digest.delivery.rate_limit import RateLimiter
 from digest.delivery.states import REFUSED, DeliveryState
-from digest.errors import DeliveryPaused, DigestError
+from digest.errors import DigestError
 from digest.settings import BounceSettings, DeliverySettings, SmtpSettings
 
 
@@ -78,6 +80,7 @@ class ConnectionPool:
             self._suppressions = open_reader(ledger.location)
         self.stopped: DigestError | None = None
         self._refusals = 0
+        self._pausing: asyncio.Future[EditionPause] | None = None  # writing our pause
         # Rows whose message was written and whose outcome is not known yet. However the
         # run ends (Ctrl-C and SIGTERM too), every other row it claimed goes back, those
         # only waiting for the rate limiter included, so only these are left for the next
@@ -132,12 +135,26 @@ class ConnectionPool:
             return
         self._refusals += 1
         limit = self.settings.pause_after_failures
-        if self._refusals >= limit:
-            self.stop(DeliveryPaused(
-                self.smtp.host, self.smtp.port,
-                f"{limit} messages in a row were not accepted (last: {outcome.code or ''} "
-                f"{outcome.reply or ''}); paused so the rest of the list is kept. "
-                "Check the server, then rerun `digest send` to continue"))
+        if self._refusals >= limit and self.stopped is None:
+            self._pause(f"{limit} messages in a row were not accepted (last: "
+                        f"{outcome.code or ''} {outcome.reply or ''})")
+
+    def _pause(self, reason: str) -> None:
+        """Stop, and pause the edition for every sender: the pause is written at once
+        (on the ledger thread), so the other senders' next claims stop too."""
+        mine = EditionPause(self.edition, reason, self.ledger.worker, time.time())
+        self.stop(mine.error(self.smtp.host, self.smtp.port))
+        self._pausing = asyncio.ensure_future(
+            self._ledger.call(self.ledger.pause, self.edition, reason))
+
+    async def _paused(self) -> None:
+        """Once our pause is written: stop with the pause that holds (another sender's,
+        where one paused first), so that every sender says the same."""
+        if self._pausing is None:
+            return
+        with contextlib.suppress(DigestError):  # a failing ledger says so itself
+            held = await self._pausing
+            self.stopped = held.error(self.smtp.host, self.smtp.port)
 
     async def run(self) -> None:
         connections = max(1, self.smtp.connections)
@@ -151,6 +168,7 @@ class ConnectionPool:
                 await queue.put(None)
             await asyncio.gather(*workers)
         finally:
+            await self._paused()
             if renewing is not None:
                 renewing.cancel()
             self._suppressions.close()
@@ -170,6 +188,10 @@ class ConnectionPool:
                 # Suppression is checked again in the claim: an unsubscribe during the run
                 # is honoured for every row not yet claimed.
                 claim = await (next_claim or self._claim())
+                if claim.paused is not None:  # another sender paused the edition
+                    self.stop(claim.paused.error(self.smtp.host, self.smtp.port))
+                    next_claim = None
+                    break
                 # The next claim's commit runs on the ledger thread while this one is fed.
                 next_claim = None if claim.empty else self._claim()
                 if claim.suppressed:

@@ -8,7 +8,8 @@ must not fail with "no such table: deliveries".
 Version 2 added, per row: `address` (as the list wrote it; `email` is the mailbox key),
 `return_token` (the per-recipient return path that maps a bounce to its row), `in_flight`
 (the message's data is being written: only such rows can be uncertain after a crash),
-`worker` (who holds the lease) and the states bounced, complained and skipped. SQLite
+`worker` (who holds the lease) and the states bounced, complained and skipped, and the
+table `edition_pauses` (an edition paused for every sender). SQLite
 cannot widen a CHECK in place, so a version 1 table is copied into a new one, keys
 folded as `mailbox_key` folds them (where two rows fold into one, the furthest along
 stays).
@@ -23,11 +24,12 @@ from digest.audience.suppressions import SuppressionStore
 from digest.delivery.states import DeliveryState
 from digest.models import mailbox_key
 from digest.storage.database import Database, open_database
+from digest.storage.dialects import DIALECTS
 from digest.storage.locations import DatabaseLocation, Engine
-from digest.storage.schema import ensure_schema, schema_version
+from digest.storage.schema import EDITION_PAUSES, ensure_schema, schema_version
 
 VERSION = 2
-TABLES = {"deliveries", "suppressions"}
+TABLES = {"deliveries", "suppressions", "edition_pauses"}
 _STATE_CHECK = ",".join(f"'{state}'" for state in DeliveryState)
 _TABLE = f"""
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -57,6 +59,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS deliveries_return_token ON deliveries (return_
 CREATE INDEX IF NOT EXISTS deliveries_message_id ON deliveries (message_id);
 """
 _DELIVERIES = f"{_TABLE};{_INDEXES}"
+# An edition paused for every sender (ledger.py), as storage/schema.py describes it.
+_EDITION_PAUSES = EDITION_PAUSES.create_table(DIALECTS[Engine.SQLITE])
 _V1_COLUMNS = ("edition, email, name, fields, message_id, state, attempts, code, reply,"
                " lease_until, retry_at, created_at, updated_at")
 # Furthest along first: a row that was sent wins over one still owed.
@@ -73,6 +77,7 @@ def create_tables(db: sqlite3.Connection) -> None:
         _migrate_v1(db)
     else:
         db.executescript(_DELIVERIES)
+    db.execute(_EDITION_PAUSES)
     SuppressionStore(db)
     if version < VERSION:
         _fold_suppression_keys(db)

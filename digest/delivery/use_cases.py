@@ -64,6 +64,10 @@ def _run(settings: Settings, factory: MessageFactory, progress: Progress, overri
     build = message_builder(settings, factory)
     sender = _envelope_sender(factory)
     with Ledger(workspace_database(settings)) as ledger, _one_sender(ledger):
+        # A run started by the editor goes on where a sender paused the edition.
+        if (paused := ledger.resume(week)) is not None:
+            progress.notice(f"sender {paused.worker} had paused this edition ({paused.reason});"
+                            " the pause is lifted, sending goes on")
         # On SQLite, holding the lock, no other sender is alive: rows still `sending` were
         # abandoned. On a shared ledger only rows whose lease has run out were.
         recovered = ledger.recover_abandoned(week, now=None if ledger.shared else math.inf)

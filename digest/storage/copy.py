@@ -20,9 +20,11 @@ from digest.storage.locations import Engine
 from digest.storage.schema import TABLES, VERSION, migrate, migrate_command, schema_version
 
 BATCH_ROWS = 1000
+# Each database keeps its own history; a pause is a sender's passing state (the next run
+# clears it), not data to move.
+_NOT_COPIED = frozenset({"schema_version", "edition_pauses"})
 # Copied first, in this order; any other table after them, by name.
-_FIRST = tuple(table.name for table in TABLES)
-_NOT_COPIED = frozenset({"schema_version"})  # each database keeps its own history
+_FIRST = tuple(table.name for table in TABLES if table.name not in _NOT_COPIED)
 _EDITION = "edition"
 
 Progress = Callable[[str, int, int], None]  # (table, rows done, rows in all)

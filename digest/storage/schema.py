@@ -3,6 +3,7 @@ and the schema versions: what a database holds, and how it gets to this digest's
 
     deliveries     the ledger: one row per edition and mailbox (delivery/ledger.py)
     suppressions   addresses that must not be mailed (audience/suppressions.py)
+    edition_pauses an edition whose sending is paused, for every sender (delivery/ledger.py)
     schema_version PostgreSQL only: one row per version applied (SQLite: PRAGMA user_version)
 
 SQLite migrates by itself when a database is opened, as it always has. A PostgreSQL
@@ -124,7 +125,15 @@ SUPPRESSIONS = Table("suppressions", (
     Column("source", _TEXT, not_null=True, default="''"),
     Column("created_at", _DOUBLE, not_null=True),
 ), primary_key=("email",))
-TABLES = (DELIVERIES, SUPPRESSIONS)
+# One row per paused edition: a sender that saw too many refusals in a row wrote it, and
+# every sender's claim stops on it until a send, weekly or retry run clears it.
+EDITION_PAUSES = Table("edition_pauses", (
+    Column("edition", _TEXT, not_null=True),
+    Column("reason", _TEXT, not_null=True),
+    Column("worker", _TEXT, not_null=True),  # the sender that paused it
+    Column("paused_at", _DOUBLE, not_null=True),
+), primary_key=("edition",))
+TABLES = (DELIVERIES, SUPPRESSIONS, EDITION_PAUSES)
 SCHEMA_VERSION = Table("schema_version", (
     Column("version", _INTEGER, not_null=True),
     Column("applied_at", _DOUBLE, not_null=True),
@@ -159,6 +168,20 @@ def schema_version(database: Database) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
+def missing_tables(database: Database) -> list[str]:
+    """Tables of this version the database lacks: a version 2 database made before
+    edition_pauses joined version 2 (never released without it)."""
+    present = database.tables()
+    return [table.name for table in TABLES if table.name not in present]
+
+
+def _create_missing(database: Database) -> None:
+    for name in missing_tables(database):
+        table = next(table for table in TABLES if table.name == name)
+        for statement in table.create(database.dialect):
+            database.execute(statement)
+
+
 def migrate(database: Database) -> list[int]:
     """Bring `database` to VERSION, in one transaction; the versions applied (none when it
     was there already)."""
@@ -168,6 +191,8 @@ def migrate(database: Database) -> list[int]:
             database.execute(SCHEMA_VERSION.create_table(database.dialect))
         current = schema_version(database)
         applied = [version for version in sorted(MIGRATIONS) if version > current]
+        if not applied and current == VERSION:
+            _create_missing(database)
         for version in applied:
             MIGRATIONS[version](database)
             if database.dialect.engine == Engine.POSTGRESQL:
@@ -185,12 +210,14 @@ def ensure_schema(database: Database) -> None:
     if version > VERSION:
         raise LedgerError(f"{database.location}: schema version {version} was made by a "
                           f"newer digest (this one knows {VERSION}); upgrade digest")
-    if version == VERSION:
+    missing = missing_tables(database) if version == VERSION else []
+    if version == VERSION and not missing:
         return
     if database.dialect.engine == Engine.SQLITE:
         migrate(database)
         return
-    found = f"is at schema version {version}" if version else "has no digest tables yet"
+    found = (f"lacks the table(s) {', '.join(missing)}" if missing else
+             f"is at schema version {version}" if version else "has no digest tables yet")
     raise LedgerError(f"{database.location} {found}, this digest needs version {VERSION}:"
                       f" run `{migrate_command(database.location)}`")
 

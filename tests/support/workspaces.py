@@ -87,13 +87,16 @@ PRESETS: dict[str, Preset] = {
 
 def build_workspace(root: Path, preset: str, *, config: str | None = None,
                     extra_config: str = "", subscribers: str | Sequence[str] | None = None,
-                    articles: Mapping[str, str] | None = None, **fields: str) -> Path:
+                    articles: Mapping[str, str] | None = None, database: str | None = None,
+                    **fields: str) -> Path:
     """Write the preset's workspace at `root` and return `root`.
 
     config        digest.yaml whole, instead of the preset's template (then no fields)
     extra_config  text appended to digest.yaml
     subscribers   the list instead of the preset's: CSV text, or addresses (`subscriber_csv`)
     articles      files under content/ instead of the preset's
+    database      `storage.database`: a SQLite file or a postgresql:// URL (the
+                  `ledger_backend` fixture's `.database`); the workspace's digest.db without
     **fields      the preset's digest.yaml fields
     """
     chosen = PRESETS[preset]
@@ -102,7 +105,8 @@ def build_workspace(root: Path, preset: str, *, config: str | None = None,
     for folder in (root, *(root / name for name in chosen.dirs)):
         folder.mkdir(parents=True, exist_ok=True)
     text = chosen.config_text(**fields) if config is None else config
-    write(root / "digest.yaml", text + extra_config)
+    storage = f"storage:\n  database: {database}\n" if database is not None else ""
+    write(root / "digest.yaml", text + extra_config + storage)
     for name, body in (chosen.articles if articles is None else articles).items():
         write(root / "content" / name, body)
     if articles is None:
