@@ -116,6 +116,9 @@ class Ledger:
         self.worker = worker or default_worker()
         self.db: Database = open_ledger_database(self.location, readonly)
         self.suppressions = SuppressionStore(self.db)
+        # Rows asked to be marked in flight that this sender no longer held: its lease ran
+        # out (a stall) and another sender recovered them. Their messages must not leave.
+        self.lost: set[str] = set()
 
     @property
     def path(self) -> Path:
@@ -341,23 +344,39 @@ class Ledger:
                   f"{edition}: {o.code or ''} {o.reply or ''}".strip()[:300], now)
                  for o in outcomes if o.state == DeliveryState.BOUNCED],
             )
-            # Only a row still `sending`: one with its outcome, or given back, stays so.
-            self.db.executemany(
-                "UPDATE deliveries SET in_flight=1 WHERE edition=? AND email=? AND state=?",
-                [(edition, email, DeliveryState.SENDING) for email in in_flight],
+            # Only a row this sender still holds: one with its outcome, given back, or
+            # recovered by another sender once its lease ran out stays as it is.
+            marks = list(in_flight)
+            marked = self.db.executemany(
+                "UPDATE deliveries SET in_flight=1 WHERE edition=? AND email=? AND state=?"
+                " AND worker=?",
+                [(edition, email, DeliveryState.SENDING, self.worker) for email in marks],
             )
+            # (A row whose outcome came in this same commit was not lost: it is done.)
+            lost = (self._not_held(edition, marks) - {o.email for o in outcomes}
+                    if marked < len(marks) else set())
+            self.lost = (self.lost - set(marks)) | lost
+
+    def _not_held(self, edition: str, emails: list[str]) -> set[str]:
+        held = {row["email"] for row in self._select(
+            f"SELECT email FROM deliveries WHERE edition=? AND state=? AND worker=?"
+            f" AND email IN ({','.join('?' * len(emails))})",
+            (edition, DeliveryState.SENDING, self.worker, *emails))}
+        return set(emails) - held
 
     def mark_in_flight(self, edition: str, emails: Iterable[str]) -> None:
         """Commit that these claimed rows' messages are about to be written."""
         self.record(edition, (), emails)
 
     def release(self, edition: str, emails: Iterable[str]) -> None:
-        """Give back claimed rows that were never tried (the run stopped before them)."""
+        """Give back claimed rows that were never tried (the run stopped before them):
+        this sender's only, never a row another sender holds now."""
         with self._transaction():
             self.db.executemany(
-                f"UPDATE deliveries SET {_GIVE_BACK} WHERE edition=? AND email=? AND state=?",
+                f"UPDATE deliveries SET {_GIVE_BACK} WHERE edition=? AND email=? AND state=?"
+                " AND worker=?",
                 [(DeliveryState.DEFERRED, DeliveryState.PENDING, edition, email,
-                  DeliveryState.SENDING) for email in emails],
+                  DeliveryState.SENDING, self.worker) for email in emails],
             )
 
     def next_retry(self, edition: str) -> float | None:

@@ -27,14 +27,14 @@ from digest.audience.suppressions import is_suppressed, open_reader
 from digest.delivery.builders import BuildProcesses
 from digest.delivery.connection import RetryPolicy
 from digest.delivery.connection_worker import ConnectionWorker, Job
-from digest.delivery.ledger import Claim, Delivery, Ledger, Outcome
+from digest.delivery.ledger import Claim, Delivery, Ledger, Outcome, Recovered
 from digest.delivery.ledger_faults import translated
 from digest.delivery.ledger_thread import LedgerThread
 from digest.delivery.pauses import EditionPause
 from digest.delivery.progress import Progress
 from digest.delivery.rate_limit import RateLimiter
 from digest.delivery.states import REFUSED, DeliveryState
-from digest.errors import DigestError
+from digest.errors import DigestError, LedgerError
 from digest.settings import BounceSettings, DeliverySettings, SmtpSettings
 
 
@@ -110,8 +110,31 @@ class ConnectionPool:
 
     def mark_in_flight(self, delivery: Delivery) -> Awaitable[None]:
         """Commit (grouped with every other connection's) that the row's message is about
-        to be written; awaited before it is: it raises LedgerError if the commit failed."""
-        return self._ledger.mark(delivery.subscriber.email)
+        to be written; awaited before it is: it raises LedgerError if the commit failed,
+        or if the row is no longer this sender's (its lease ran out: another sender may
+        have taken it), and then the message does not leave."""
+        email = delivery.subscriber.email
+        checked: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def settle(committed: asyncio.Future[None]) -> None:
+            if committed.cancelled():
+                checked.cancel()
+                return
+            error = committed.exception()
+            if error is None and email in self.ledger.lost:
+                error = LedgerError(
+                    f"{self.ledger.path}: this sender's claim on a row ran out (no renewal "
+                    f"within delivery.lease, {self.lease:g} s, as after a stall) and another "
+                    "sender may have it: stopped so that no message goes twice; rerun "
+                    "`digest send` to continue")
+            if error is None:
+                checked.set_result(None)
+                return
+            checked.set_exception(error)
+            checked.exception()  # a row never sent need not say so again
+
+        asyncio.ensure_future(self._ledger.mark(email)).add_done_callback(settle)
+        return checked
 
     def handing_over(self, delivery: Delivery) -> None:
         """The row's message is about to be written: from now on its fate is the server's."""
@@ -246,21 +269,33 @@ class ConnectionPool:
         """Sleep until the next deferred row is due, or (shared ledger) until another
         sender's lease runs out, when its rows, were it dead, are recovered: in flight ones
         uncertain, the others owed again, for whoever claims next. False when nothing
-        falls due in the window."""
+        falls due in the window and no other sender holds rows."""
         if self.stopped is not None:
             return False
         due = await self._ledger.call(self.ledger.next_retry, self.edition)
+        retry = due if due is not None and due <= window_ends else None
         if self.ledger.shared:
+            # However long this run has taken: were that sender dead, nobody else might
+            # be left to send its rows.
             others = await self._ledger.call(self.ledger.others_lease_end, self.edition)
-            if others is not None and (due is None or others < due):
-                if others > window_ends:
-                    return False
+            if others is not None and (retry is None or others < retry):
                 await asyncio.sleep(max(0.0, min(others, time.time() + self.lease / 3)
                                         - time.time()))
-                await self._ledger.call(self.ledger.recover_abandoned, self.edition)
+                self._recovered(await self._ledger.call(self.ledger.recover_abandoned,
+                                                        self.edition))
                 return True
-        if due is None or due > window_ends:
+        if retry is None:
             return False
-        self.progress.waiting(due)
-        await asyncio.sleep(max(0.0, due - time.time()))
+        self.progress.waiting(retry)
+        await asyncio.sleep(max(0.0, retry - time.time()))
         return True
+
+    def _recovered(self, recovered: Recovered) -> None:
+        if recovered.uncertain:
+            self.progress.notice(
+                f"{recovered.uncertain} message(s) another sender had in flight when it "
+                "stopped are marked uncertain (see `digest status`, resend with "
+                "`digest retry --uncertain`)")
+        if recovered.given_back:
+            self.progress.notice(f"{recovered.given_back} row(s) another sender had claimed "
+                                 "when it stopped are owed again")

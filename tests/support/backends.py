@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -22,6 +23,13 @@ from tests.support.delivery import WEEK
 
 # For @pytest.mark.parametrize: PostgreSQL starts a server (once per session), so it is slow.
 ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)]
+
+
+class StoredRow(NamedTuple):
+    state: str
+    in_flight: int
+    worker: str | None  # the sender that claimed it last (host:pid); None: never claimed
+    attempts: int
 
 
 @dataclass(frozen=True)
@@ -49,13 +57,16 @@ class LedgerBackend:
 
     def rows(self, edition: str = WEEK) -> dict[str, tuple[str, int]]:
         """Each recipient's state and in-flight mark, read through a connection of its own."""
+        return {email: (row.state, row.in_flight) for email, row in self.details(edition).items()}
+
+    def details(self, edition: str = WEEK) -> dict[str, StoredRow]:
+        """Each recipient's row as stored: state, in-flight mark, sender, attempts."""
         with open_database(self.location, readonly=True) as database:
-            return {row["email"]: (row["state"], int(row["in_flight"])) for row in
-                    database.execute("SELECT email, state, in_flight FROM deliveries"
-                                     " WHERE edition=?", (edition,))}
+            return {row["email"]: StoredRow(row["state"], int(row["in_flight"]), row["worker"],
+                                            int(row["attempts"])) for row in database.execute(
+                "SELECT email, state, in_flight, worker, attempts FROM deliveries"
+                " WHERE edition=?", (edition,))}
 
     def workers(self, edition: str = WEEK) -> dict[str, str | None]:
         """Each recipient's sender (the `worker` column; None: never claimed)."""
-        with open_database(self.location, readonly=True) as database:
-            return {row["email"]: row["worker"] for row in database.execute(
-                "SELECT email, worker FROM deliveries WHERE edition=?", (edition,))}
+        return {email: row.worker for email, row in self.details(edition).items()}
