@@ -12,6 +12,7 @@ import pytest
 from tests.support.backends import ENGINES, LedgerBackend
 from tests.support.postgres import PostgresServer, PostgresTestDatabase
 from tests.support.smtp_server import SmtpServer
+from tests.support.smtp_sink import SmtpSink
 from tests.support.workspaces import WorkspaceFactory
 
 
@@ -19,6 +20,15 @@ from tests.support.workspaces import WorkspaceFactory
 def smtp_server() -> Iterator[SmtpServer]:
     with SmtpServer() as server:
         yield server
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    """Postfix's smtp-sink on a free port (tests/support/smtp_sink.py), every transaction
+    dumped; skipped where Postfix is not installed."""
+    with SmtpSink() as sink:
+        yield sink
+    sink.remove_dumps()
 
 
 @pytest.fixture(scope="session")

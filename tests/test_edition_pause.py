@@ -7,12 +7,7 @@ processes against one PostgreSQL ledger and a server that refuses everything."""
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,11 +33,11 @@ from tests.support.delivery import (
     smtp_for,
 )
 from tests.support.postgres import PostgresTestDatabase
+from tests.support.senders import SECRET, finish, start_sender, wait_for, worker_name
 from tests.support.smtp_server import RecordingHandler, SmtpServer
 from tests.support.workspaces import WorkspaceFactory
 
 REFUSED = [f"r554-{n}@tide.example" for n in range(60)]  # FaultHandler refuses each for good
-SECRET = "pause-test-secret"
 
 
 def build(delivery: Delivery) -> bytes:
@@ -153,26 +148,6 @@ class GatedRefusals(RecordingHandler):
         return await super().handle_RCPT(server, session, envelope, address, options)
 
 
-def sender(workspace: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "digest", "send", "--yes", "--force", "--workspace",
-         str(workspace), "--week", WEEK],
-        env={**os.environ, "DIGEST_SECRET": SECRET}, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
-
-
-def wait_for_workers(backend: LedgerBackend, count: int, processes: list[subprocess.Popen[str]],
-                     seconds: float = 120.0) -> None:
-    """Until `count` senders have claimed rows (each has lifted any pause and planned)."""
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if len({w for w in backend.workers().values() if w}) >= count:
-            return
-        assert all(p.poll() is None for p in processes), [p.communicate() for p in processes]
-        time.sleep(0.05)
-    raise AssertionError("the senders did not claim rows")
-
-
 @pytest.mark.slow
 def test_two_sender_processes_on_postgresql_both_stop_paused_and_a_rerun_goes_on(
         tmp_path: Path, postgres: PostgresTestDatabase,
@@ -189,13 +164,14 @@ def test_two_sender_processes_on_postgresql_both_stop_paused_and_a_rerun_goes_on
             config=config.format(smtp_url=server.url,
                                  delivery=f"  pause_after_failures: {limit}\n"))
             for name, limit in (("a", 5), ("b", 100_000))]
-        first, _ = senders = [sender(workspace) for workspace in workspaces]
-        wait_for_workers(backend, 2, senders)
+        first, _ = senders = [start_sender(workspace) for workspace in workspaces]
+        wait_for(lambda: len({w for w in backend.workers().values() if w}) == 2, senders,
+                 "both senders to claim rows (each has lifted any pause and planned)")
         handler.gate.set()  # both run: now every recipient is refused
-        outputs = [process.communicate(timeout=120) for process in senders]
-        paused_by = f"sender {socket.gethostname()}:{first.pid} paused edition {WEEK}"
-        for process, (_, err) in zip(senders, outputs, strict=True):
-            assert process.returncode == ExitCode.PAUSED, err
+        outputs = finish(senders)
+        paused_by = f"sender {worker_name(first)} paused edition {WEEK}"
+        for code, err in outputs:
+            assert code == ExitCode.PAUSED, err
             assert paused_by in err and "Traceback" not in err
         # The same line from both: the second sender stopped on the first one's pause.
         said = [{line for line in err.splitlines() if paused_by in line} for _, err in outputs]
@@ -205,13 +181,12 @@ def test_two_sender_processes_on_postgresql_both_stop_paused_and_a_rerun_goes_on
         assert counts["failed"] == handler.refused < 100  # the list was not burnt through
         with backend.ledger() as ledger:
             pause = ledger.paused(WEEK)
-            assert pause is not None and pause.worker.endswith(f":{first.pid}")
+            assert pause is not None and pause.worker == worker_name(first)
 
         handler.refusing = False  # the server is fixed: the editor reruns one sender
-        rerun = sender(workspaces[1])
-        _, err = rerun.communicate(timeout=120)
-        assert rerun.returncode == ExitCode.OK, err  # the refused rows stay failed
-        assert f"{first.pid} had paused this edition" in err
+        [(code, err)] = finish([start_sender(workspaces[1])])
+        assert code == ExitCode.OK, err  # the refused rows stay failed
+        assert f"sender {worker_name(first)} had paused this edition" in err
     received = sorted(r.rcpt_tos[0] for r in handler.received)
     final = ledger_counts(backend)
     assert final["pending"] == 0 and final["sent"] == len(received) == 300 - counts["failed"]
