@@ -1,7 +1,13 @@
-"""A failing workspace database mid-send (disk full, a lock held too long) ends the run with
-one line that names the database, what happened and what to do, never a traceback; the
-rows stay consistent, and a rerun once the cause is gone finishes the edition with no
-message sent twice."""
+"""A failing workspace database mid-send (disk full, a lock held too long, a PostgreSQL
+server that ends the connection) ends the run with one line that names the database, what
+happened and what to do, never a traceback; the rows stay consistent, and a rerun once the
+cause is gone finishes the edition with no message sent twice.
+
+The disk-full and lock cases are SQLite's: its file is on a disk of ours (a small tmpfs,
+or its own max_page_count) and its lock is a file lock another program can take. A
+PostgreSQL server's disk and locks are the server's (a full disk there is a failed query,
+said as the connection lost below is); what a sender meets of PostgreSQL is its
+connection ending mid-send."""
 
 from __future__ import annotations
 
@@ -23,8 +29,10 @@ from digest.delivery.ledger import Delivery, Ledger
 from digest.delivery.pool import ConnectionPool
 from digest.delivery.progress import RecordedProgress
 from digest.errors import LedgerError
+from tests.support.backends import LedgerBackend
 from tests.support.delivery import WEEK, fast_retries, plan_rows, small_message, smtp_for
 from tests.support.pipelining import PipeliningHandler, PipeliningSMTP
+from tests.support.postgres import PostgresTestDatabase
 from tests.support.smtp_server import SmtpServer, free_port
 from tests.support.workspaces import WorkspaceFactory
 
@@ -148,10 +156,11 @@ def send(ledger: Ledger, port: int) -> None:
 def finish_after_fault(ledger: Ledger, server: SmtpServer, handler: PipeliningHandler,
                        emails: list[str]) -> None:
     """The rows the failed run left, then a rerun: nothing lost, nothing sent twice."""
-    marked = check_consistent(rows(ledger.path), Counter(r.rcpt_tos[0] for r in handler.received))
+    rows_now = LedgerBackend(ledger.location.engine, str(ledger.location), ledger.location).rows
+    marked = check_consistent(rows_now(), Counter(r.rcpt_tos[0] for r in handler.received))
     assert ledger.recover_abandoned(WEEK, now=math.inf).uncertain == len(marked)
     send(ledger, server.port)
-    final = rows(ledger.path)
+    final = rows_now()
     received = Counter(r.rcpt_tos[0] for r in handler.received)
     assert all(n == 1 for n in received.values())
     assert {email for email, (state, _) in final.items() if state == "uncertain"} == marked
@@ -199,3 +208,30 @@ def test_ledger_locked_too_long_mid_send(tmp_path: Path) -> None:
         other.close()
         assert 20 <= len(handler.received) < len(emails)
         finish_after_fault(ledger, server, handler, emails)
+
+
+@pytest.mark.slow
+def test_postgresql_connection_ended_mid_send(postgres: PostgresTestDatabase) -> None:
+    """The server ends the sender's connections mid-send, as a restart or a failover does."""
+    emails = [f"member{i}@tide.example" for i in range(120)]
+    backend = LedgerBackend.at(postgres.url)
+    ledger = backend.ledger()
+    plan_rows(ledger, emails)
+
+    def on_message(count: int) -> None:
+        if count == 20:
+            with postgres.server.admin() as admin:
+                admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                              " WHERE datname = %s AND pid <> pg_backend_pid()", (postgres.name,))
+
+    handler = PipeliningHandler(on_message=on_message)
+    with SmtpServer(handler, server_class=PipeliningSMTP) as server:
+        with pytest.raises(LedgerError) as ended:
+            send(ledger, server.port)
+        message = str(ended.value)
+        assert message.startswith(f"{postgres.url}: ") and "\n" not in message
+        assert "terminating connection" in message and "run the command again" in message
+        ledger.close()
+        assert 20 <= len(handler.received) < len(emails)
+        with backend.ledger() as rerun:  # the server is back: a new connection
+            finish_after_fault(rerun, server, handler, emails)
