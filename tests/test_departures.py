@@ -1,6 +1,7 @@
 """The lists as they are now decide: a planned row whose address has since left the audience
 (row deleted, status unsubscribed, list no longer selected) is skipped with the reason,
-never sent; by `digest send` and by `digest retry` alike."""
+never sent; by `digest send` and by `digest retry` alike, with the ledger on SQLite and on
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from digest.cli.main import main
-from digest.delivery.ledger import Delivery, Ledger
+from digest.delivery.ledger import Delivery
 from digest.errors import ExitCode
+from tests.support.backends import LedgerBackend
 from tests.support.delivery import WEEK, FaultHandler
 from tests.support.smtp_server import RecordingHandler, SmtpServer, free_port
 from tests.support.workspaces import WorkspaceFactory, write
@@ -49,16 +51,17 @@ def run(capsys: pytest.CaptureFixture[str], workspace: Path, *args: str) -> tupl
     return code, captured.out + captured.err
 
 
-def stopped_with_everyone_pending(capsys: pytest.CaptureFixture[str], workspace: Path) -> None:
+def stopped_with_everyone_pending(capsys: pytest.CaptureFixture[str], workspace: Path,
+                                  backend: LedgerBackend) -> None:
     """The first run finds no server: every row stays pending."""
     code, out = run(capsys, workspace, "send", "--yes", "--force")
     assert code == ExitCode.STOPPED, out
-    with Ledger(workspace / "digest.db") as ledger:
+    with backend.ledger() as ledger:
         assert ledger.counts(WEEK)["pending"] == 3
 
 
-def rows(workspace: Path) -> dict[str, Delivery]:
-    with Ledger(workspace / "digest.db") as ledger:
+def rows(backend: LedgerBackend) -> dict[str, Delivery]:
+    with backend.ledger() as ledger:
         return {row.subscriber.email: row for row in ledger.rows(WEEK)}
 
 
@@ -84,15 +87,16 @@ def _list_dropped(workspace: Path) -> None:
 def test_a_rerun_skips_whoever_left_the_audience(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
         make_workspace: WorkspaceFactory, edit: Callable[[Path], None],
-        reason: str) -> None:
+        reason: str, ledger_backend: LedgerBackend) -> None:
     two_lists = edit is _list_dropped
     workspace = make_workspace(
         tmp_path / "ws", "delivery", smtp_url=f"smtp://127.0.0.1:{free_port()}",
         subscribers=WITHOUT_BOB if two_lists else EVERYONE,
-        extra_config="audience:\n  lists: [list, friends]\n" if two_lists else "")
+        extra_config="audience:\n  lists: [list, friends]\n" if two_lists else "",
+        database=ledger_backend.database)
     if two_lists:
         write(workspace / "subscribers/friends.csv", "email,name\nbob@tide.example,Bob\n")
-    stopped_with_everyone_pending(capsys, workspace)
+    stopped_with_everyone_pending(capsys, workspace, ledger_backend)
     edit(workspace)
 
     handler = RecordingHandler()
@@ -104,7 +108,7 @@ def test_a_rerun_skips_whoever_left_the_audience(
     assert "2 sent, 0 failed, 0 deferred, 0 uncertain, 0 suppressed, 1 skipped" in out
     assert sorted(r.rcpt_tos[0] for r in handler.received) == ["ann@tide.example",
                                                                "cy@tide.example"]
-    ledger = rows(workspace)
+    ledger = rows(ledger_backend)
     assert ledger["bob@tide.example"].state == "skipped"
     assert ledger["bob@tide.example"].reply == reason
     assert ledger["ann@tide.example"].state == ledger["cy@tide.example"].state == "sent"
@@ -120,42 +124,43 @@ def test_a_rerun_skips_whoever_left_the_audience(
 def test_retry_skips_a_reader_who_left_since(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], make_workspace: WorkspaceFactory,
         bob: str, delivery: str, left_as: str, listing: str, which: tuple[str, ...],
-        reason: str) -> None:
+        reason: str, ledger_backend: LedgerBackend) -> None:
     handler = FaultHandler()
     address = f"{bob}@tide.example"
     with SmtpServer(handler) as server:
         workspace = make_workspace(tmp_path / "ws", "delivery", smtp_url=server.url,
                                    subscribers=EVERYONE.replace("bob@", f"{bob}@"),
-                                   delivery=delivery)
+                                   delivery=delivery, database=ledger_backend.database)
         run(capsys, workspace, "send", "--yes", "--force")
-        assert rows(workspace)[address].state == left_as
+        assert rows(ledger_backend)[address].state == left_as
         write(workspace / LIST, listing.replace("bob@", f"{bob}@"))
         code, out = run(capsys, workspace, "retry", *which)
     assert code == ExitCode.OK, out  # nothing uncertain is left
     assert "1 skipped" in out
-    row = rows(workspace)[address]
+    row = rows(ledger_backend)[address]
     assert (row.state, row.reply) == ("skipped", reason)
     assert handler.tries[address] == 1  # not tried again
 
 
 def test_a_reader_listed_again_is_owed_again(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-        make_workspace: WorkspaceFactory) -> None:
+        make_workspace: WorkspaceFactory, ledger_backend: LedgerBackend) -> None:
     """Skipped is not for ever: once the lists choose the address again, the row is owed
     and the next run sends it (once)."""
     workspace = make_workspace(tmp_path / "ws", "delivery",
-                               smtp_url=f"smtp://127.0.0.1:{free_port()}", subscribers=EVERYONE)
-    stopped_with_everyone_pending(capsys, workspace)
+                               smtp_url=f"smtp://127.0.0.1:{free_port()}", subscribers=EVERYONE,
+                               database=ledger_backend.database)
+    stopped_with_everyone_pending(capsys, workspace, ledger_backend)
     _unsubscribed(workspace)
     handler = RecordingHandler()
     with SmtpServer(handler) as server:
         monkeypatch.setenv("DIGEST_SMTP_URL", server.url)
         code, out = run(capsys, workspace, "send", "--yes", "--force")
         assert code == ExitCode.OK, out
-        assert rows(workspace)["bob@tide.example"].state == "skipped"
+        assert rows(ledger_backend)["bob@tide.example"].state == "skipped"
         write(workspace / LIST, EVERYONE)  # resubscribed in the list
         code, out = run(capsys, workspace, "send", "--yes", "--force")
         assert code == ExitCode.OK, out
     assert sorted(r.rcpt_tos[0] for r in handler.received) == [
         "ann@tide.example", "bob@tide.example", "cy@tide.example"]
-    assert rows(workspace)["bob@tide.example"].state == "sent"
+    assert rows(ledger_backend)["bob@tide.example"].state == "sent"

@@ -1,6 +1,6 @@
 """A rerun that finds uncertain rows from earlier runs says so and exits non-zero until the
 editor resends them (`digest retry --uncertain`); rows earlier runs finished are named as
-such, not as `skipped` (a state of its own)."""
+such, not as `skipped` (a state of its own). On SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from digest.cli.main import main
 from digest.cli.report import Report
-from digest.delivery.ledger import Ledger
 from digest.errors import ExitCode
+from tests.support.backends import LedgerBackend
 from tests.support.delivery import WEEK, FaultHandler
 from tests.support.smtp_server import SmtpServer, free_port
 from tests.support.workspaces import WorkspaceFactory
@@ -53,11 +53,11 @@ def run(capsys: pytest.CaptureFixture[str], workspace: Path, *args: str) -> tupl
 
 def test_a_rerun_names_earlier_uncertain_rows_and_exits_non_zero(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        make_workspace: WorkspaceFactory) -> None:
+        make_workspace: WorkspaceFactory, ledger_backend: LedgerBackend) -> None:
     handler = LosesOnce()
     with SmtpServer(handler) as server:
         workspace = make_workspace(tmp_path / "ws", "delivery", subscribers=READERS,
-                                   smtp_url=server.url)
+                                   smtp_url=server.url, database=ledger_backend.database)
         code, _, err = run(capsys, workspace, "send", "--yes", "--force")
         assert code == ExitCode.PROBLEMS, err
         assert "3 sent, 0 failed, 0 deferred, 1 uncertain" in err
@@ -87,14 +87,15 @@ def test_a_rerun_names_earlier_uncertain_rows_and_exits_non_zero(
 
 def test_rows_left_in_flight_by_a_stopped_run_keep_the_rerun_non_zero(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-        make_workspace: WorkspaceFactory) -> None:
+        make_workspace: WorkspaceFactory, ledger_backend: LedgerBackend) -> None:
     """As after Ctrl-C in a rate-limited run: rows the stopped run held are `sending`; the
     rerun marks them uncertain and must not call that a clean run."""
     workspace = make_workspace(tmp_path / "ws", "delivery", subscribers=READERS,
-                               smtp_url=f"smtp://127.0.0.1:{free_port()}")  # nothing there
+                               smtp_url=f"smtp://127.0.0.1:{free_port()}",  # nothing there
+                               database=ledger_backend.database)
     code, _, err = run(capsys, workspace, "send", "--yes", "--force")
     assert code == ExitCode.STOPPED, err
-    with Ledger(workspace / "digest.db") as ledger:
+    with ledger_backend.ledger() as ledger:
         assert ledger.counts(WEEK)["pending"] == len(READERS)
         # As a run stopped mid-send leaves them: claimed, their data being written.
         held = ledger.claim(WEEK, 3, lease_seconds=0.0).deliveries

@@ -1,10 +1,10 @@
-"""Each SMTP reply leads to the state DESIGN section 6 names, against a real aiosmtpd server."""
+"""Each SMTP reply leads to the state DESIGN section 6 names, against a real aiosmtpd server,
+with the ledger on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 import asyncio
 import random
-from pathlib import Path
 
 import pytest
 
@@ -12,6 +12,7 @@ from digest.delivery.connection import state_for
 from digest.delivery.ledger import Delivery, Ledger
 from digest.delivery.pool import ConnectionPool
 from digest.delivery.progress import RecordedProgress
+from tests.support.backends import LedgerBackend
 from tests.support.delivery import (
     WEEK,
     FaultHandler,
@@ -43,8 +44,8 @@ def build(delivery: Delivery) -> bytes:
     return small_message(delivery.message_id, delivery.subscriber.email)
 
 
-def run_pool(tmp_path: Path, port: int, emails: list[str], **delivery: object) -> Ledger:
-    ledger = Ledger(tmp_path / "digest.db")
+def run_pool(backend: LedgerBackend, port: int, emails: list[str], **delivery: object) -> Ledger:
+    ledger = backend.ledger()
     plan_rows(ledger, emails)
     smtp = smtp_for(port, final_reply_timeout=0.3)
     pool = ConnectionPool(ledger, WEEK, smtp, "notes@tidewater.example", build,
@@ -53,10 +54,10 @@ def run_pool(tmp_path: Path, port: int, emails: list[str], **delivery: object) -
     return ledger
 
 
-def test_every_reply_ends_in_its_state_and_accepted_mail_arrives_once(tmp_path: Path) -> None:
+def test_every_reply_ends_in_its_state_and_accepted_mail_arrives_once(ledger_backend: LedgerBackend) -> None:
     handler = FaultHandler(slow_seconds=0.8)
     with SmtpServer(handler) as server:
-        ledger = run_pool(tmp_path, server.port, list(EXPECTED))
+        ledger = run_pool(ledger_backend, server.port, list(EXPECTED))
         states = {row.subscriber.email: row.state for row in ledger.rows(WEEK)}
         assert states == EXPECTED
         # The slow server still takes the message after the client gave up on the reply.
@@ -73,7 +74,7 @@ def test_every_reply_ends_in_its_state_and_accepted_mail_arrives_once(tmp_path: 
     assert "after DATA" in (rows["drop@tide.example"].reply or "")
 
 
-def test_random_temporary_refusals_all_end_sent_exactly_once(tmp_path: Path) -> None:
+def test_random_temporary_refusals_all_end_sent_exactly_once(ledger_backend: LedgerBackend) -> None:
     chance = random.Random(7)
 
     class Flaky(FaultHandler):
@@ -86,14 +87,14 @@ def test_random_temporary_refusals_all_end_sent_exactly_once(tmp_path: Path) -> 
     emails = [f"member{i}@tide.example" for i in range(80)]
     handler = Flaky()
     with SmtpServer(handler) as server:
-        ledger = run_pool(tmp_path, server.port, emails, max_attempts=30)
+        ledger = run_pool(ledger_backend, server.port, emails, max_attempts=30)
     assert ledger.counts(WEEK)["sent"] == 80
     assert sorted(r.rcpt_tos[0] for r in handler.received) == sorted(emails)
 
 
-def test_retry_window_leaves_rows_deferred_for_a_later_run(tmp_path: Path) -> None:
+def test_retry_window_leaves_rows_deferred_for_a_later_run(ledger_backend: LedgerBackend) -> None:
     with SmtpServer(FaultHandler()) as server:
-        ledger = run_pool(tmp_path, server.port, ["r451@tide.example", "ok@tide.example"],
+        ledger = run_pool(ledger_backend, server.port, ["r451@tide.example", "ok@tide.example"],
                           retry_base=30, retry_cap=60, retry_window=1)
     rows = {row.subscriber.email: row for row in ledger.rows(WEEK)}
     assert rows["r451@tide.example"].state == "deferred"
@@ -102,16 +103,16 @@ def test_retry_window_leaves_rows_deferred_for_a_later_run(tmp_path: Path) -> No
     assert (ledger.next_retry(WEEK) or 0) > 0
 
 
-def test_a_later_run_sends_only_what_is_still_owed(tmp_path: Path) -> None:
+def test_a_later_run_sends_only_what_is_still_owed(ledger_backend: LedgerBackend) -> None:
     handler = FaultHandler()
     emails = ["ok1@tide.example", "r451x1@tide.example", "r550@tide.example"]
     with SmtpServer(handler) as server:
         slow = {"retry_base": 30, "retry_cap": 60, "retry_window": 0}
-        run_pool(tmp_path, server.port, emails, **slow)
-        ledger = run_pool(tmp_path, server.port, emails, **slow)  # replans: idempotent
+        run_pool(ledger_backend, server.port, emails, **slow)
+        ledger = run_pool(ledger_backend, server.port, emails, **slow)  # replans: idempotent
         assert ledger.counts(WEEK)["deferred"] == 1
         ledger.requeue(WEEK, "deferred")  # as `digest retry` does: due now
-        ledger = run_pool(tmp_path, server.port, emails)
+        ledger = run_pool(ledger_backend, server.port, emails)
     states = {row.subscriber.email: row.state for row in ledger.rows(WEEK)}
     assert states == {"ok1@tide.example": "sent", "r451x1@tide.example": "sent",
                       "r550@tide.example": "failed"}

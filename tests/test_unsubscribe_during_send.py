@@ -1,13 +1,15 @@
-"""An unsubscribe that arrives while the edition is going out is honoured at once."""
+"""An unsubscribe that arrives while the edition is going out is honoured at once, with the
+ledger on SQLite and on PostgreSQL (an unsubscribe through a second `digest serve` while
+several senders run: tests/test_many_senders.py)."""
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
-from digest.delivery.ledger import Delivery, Ledger
+from digest.delivery.ledger import Delivery
 from digest.delivery.pool import ConnectionPool
 from digest.delivery.progress import RecordedProgress
+from tests.support.backends import LedgerBackend
 from tests.support.delivery import (
     WEEK,
     FaultHandler,
@@ -26,16 +28,15 @@ def build(delivery: Delivery) -> bytes:
     return small_message(delivery.message_id, delivery.subscriber.email)
 
 
-def test_row_claimed_before_the_unsubscribe_is_not_sent(tmp_path: Path) -> None:
-    database = tmp_path / "digest.db"
-    ledger = Ledger(database)
+def test_row_claimed_before_the_unsubscribe_is_not_sent(ledger_backend: LedgerBackend) -> None:
+    ledger = ledger_backend.ledger()
     plan_rows(ledger, EMAILS)
 
     def unsubscribe_after_first(count: int) -> None:
         # The editor's unsubscribe lands while the run is under way, through its own
         # connection to the same database, as `digest serve` would.
         if count == 1:
-            with Ledger(database) as other:
+            with ledger_backend.ledger() as other:
                 other.suppressions.suppress(LEAVER, "unsubscribed", "one-click")
 
     handler = FaultHandler(on_message=unsubscribe_after_first)
