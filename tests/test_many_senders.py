@@ -94,6 +94,10 @@ def test_three_senders_send_an_edition_of_10000_each_recipient_once(
     print(f"{len(listed)} recipients, {SENDERS} senders x {CONNECTIONS} connections on one "
           f"PostgreSQL ledger into smtp-sink: {took:.1f} s from start to the last exit; "
           f"rows sent per sender: {sorted(per_sender.values(), reverse=True)}")
+    for sender, (_, err) in zip(senders, outcomes, strict=True):  # each says what it sent
+        summary = next(line for line in err.splitlines() if line.startswith("done: "))
+        assert summary.startswith(f"done: {per_sender[worker_name(sender)]} sent, 0 failed")
+        print(summary)
 
 
 @pytest.mark.slow

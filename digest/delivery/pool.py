@@ -37,6 +37,10 @@ from digest.delivery.states import REFUSED, DeliveryState
 from digest.errors import DigestError, LedgerError
 from digest.settings import BounceSettings, DeliverySettings, SmtpSettings
 
+# Seconds a sender with nothing left to claim waits before it looks again at the rows
+# other senders hold (done by then, or their lease run out: recovered).
+_LOOK_AGAIN = 1.0
+
 
 class ConnectionPool:
     """Sends one edition's owed rows over `smtp.connections` connections until none is due."""
@@ -279,7 +283,8 @@ class ConnectionPool:
             # be left to send its rows.
             others = await self._ledger.call(self.ledger.others_lease_end, self.edition)
             if others is not None and (retry is None or others < retry):
-                await asyncio.sleep(max(0.0, min(others, time.time() + self.lease / 3)
+                # A live sender finishes its rows soon: look again within a second.
+                await asyncio.sleep(max(0.0, min(others, time.time() + _LOOK_AGAIN)
                                         - time.time()))
                 self._recovered(await self._ledger.call(self.ledger.recover_abandoned,
                                                         self.edition))

@@ -21,7 +21,7 @@ from digest.delivery.ledger import Delivery, Ledger, Outcome
 from digest.delivery.pool import ConnectionPool
 from digest.delivery.progress import Progress
 from digest.delivery.run_lock import sender_lock
-from digest.delivery.states import OWED, DeliveryState
+from digest.delivery.states import FINAL, OWED, DeliveryState
 from digest.errors import DigestError
 from digest.models import Subscriber
 from digest.rendering.messages import MessageFactory
@@ -119,8 +119,23 @@ def _run(settings: Settings, factory: MessageFactory, progress: Progress, overri
         try:
             _run_loop(_on_server(smtp, settings, send))
         finally:
-            progress.finished(ledger.counts(week), before)
+            progress.finished(ledger.counts(week), _before_this_run(ledger, week, before))
         return ledger.counts(week)
+
+
+def _before_this_run(ledger: Ledger, week: str,
+                     before: dict[DeliveryState, int]) -> dict[DeliveryState, int]:
+    """The counts this run's outcomes are told against: on a shared ledger, what other
+    senders finished meanwhile counts with what was done before (this run's outcomes are
+    the rows it claimed), and a run's summary says what it sent itself."""
+    if not ledger.shared:
+        return before
+    after = ledger.counts(week)
+    mine = ledger.by_worker(week).get(ledger.worker, {})
+    others: dict[DeliveryState, int] = {  # rows skipped here were never claimed
+        state: after[state] - before[state] - mine.get(state, 0) for state in FINAL
+        if state != DeliveryState.SKIPPED}
+    return {state: count + max(0, others.get(state, 0)) for state, count in before.items()}
 
 
 def _one_sender(ledger: Ledger) -> AbstractContextManager[object]:
