@@ -14,6 +14,7 @@ document) is one error, and none of its rows count: they are deleted again.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -115,6 +116,14 @@ class StagedAudience:
         """The recipients in listing order, one at a time."""
         for entry in self.entries(chosen_only=True):
             yield entry.subscriber
+
+    def fingerprint(self) -> str:
+        """A digest of the recipients' mailbox keys in listing order: the same lists give the
+        same one, so a ledger that planned them already need not plan them again."""
+        digest = hashlib.sha256()
+        for key in self.chosen_keys():
+            digest.update(key.encode("utf-8") + b"\0")
+        return digest.hexdigest()
 
     def chosen_keys(self) -> Iterator[str]:
         for (key,) in self.db.execute(f"SELECT key FROM ({self.chosen_sql()}) ORDER BY seq"):

@@ -26,10 +26,10 @@ from digest.models import mailbox_key
 from digest.storage.database import Database, open_database
 from digest.storage.dialects import DIALECTS
 from digest.storage.locations import DatabaseLocation, Engine
-from digest.storage.schema import EDITION_PAUSES, ensure_schema, schema_version
+from digest.storage.schema import EDITION_PAUSES, EDITION_PLANS, ensure_schema, schema_version
 
 VERSION = 2
-TABLES = {"deliveries", "suppressions", "edition_pauses"}
+TABLES = {"deliveries", "suppressions", "edition_pauses", "edition_plans"}
 _STATE_CHECK = ",".join(f"'{state}'" for state in DeliveryState)
 _TABLE = f"""
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -61,6 +61,7 @@ CREATE INDEX IF NOT EXISTS deliveries_message_id ON deliveries (message_id);
 _DELIVERIES = f"{_TABLE};{_INDEXES}"
 # An edition paused for every sender (ledger.py), as storage/schema.py describes it.
 _EDITION_PAUSES = EDITION_PAUSES.create_table(DIALECTS[Engine.SQLITE])
+_EDITION_PLANS = EDITION_PLANS.create_table(DIALECTS[Engine.SQLITE])
 _V1_COLUMNS = ("edition, email, name, fields, message_id, state, attempts, code, reply,"
                " lease_until, retry_at, created_at, updated_at")
 # Furthest along first: a row that was sent wins over one still owed.
@@ -78,6 +79,7 @@ def create_tables(db: sqlite3.Connection) -> None:
     else:
         db.executescript(_DELIVERIES)
     db.execute(_EDITION_PAUSES)
+    db.execute(_EDITION_PLANS)
     SuppressionStore(db)
     if version < VERSION:
         _fold_suppression_keys(db)

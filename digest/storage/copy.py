@@ -21,8 +21,9 @@ from digest.storage.schema import TABLES, VERSION, migrate, migrate_command, sch
 
 BATCH_ROWS = 1000
 # Each database keeps its own history; a pause is a sender's passing state (the next run
-# clears it), not data to move.
-_NOT_COPIED = frozenset({"schema_version", "edition_pauses"})
+# clears it), and a plan's digest only saves work (the target's first run plans again and
+# finds every row there): not data to move.
+_NOT_COPIED = frozenset({"schema_version", "edition_pauses", "edition_plans"})
 # Copied first, in this order; any other table after them, by name.
 _FIRST = tuple(table.name for table in TABLES if table.name not in _NOT_COPIED)
 _EDITION = "edition"

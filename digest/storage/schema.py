@@ -133,7 +133,15 @@ EDITION_PAUSES = Table("edition_pauses", (
     Column("worker", _TEXT, not_null=True),  # the sender that paused it
     Column("paused_at", _DOUBLE, not_null=True),
 ), primary_key=("edition",))
-TABLES = (DELIVERIES, SUPPRESSIONS, EDITION_PAUSES)
+# One row per planned edition: a digest of the recipients it was planned for, so a sender
+# that finds the same recipients planned already (another sender of the edition, a rerun)
+# does not plan them again.
+EDITION_PLANS = Table("edition_plans", (
+    Column("edition", _TEXT, not_null=True),
+    Column("fingerprint", _TEXT, not_null=True),
+    Column("planned_at", _DOUBLE, not_null=True),
+), primary_key=("edition",))
+TABLES = (DELIVERIES, SUPPRESSIONS, EDITION_PAUSES, EDITION_PLANS)
 SCHEMA_VERSION = Table("schema_version", (
     Column("version", _INTEGER, not_null=True),
     Column("applied_at", _DOUBLE, not_null=True),
@@ -170,7 +178,7 @@ def schema_version(database: Database) -> int:
 
 def missing_tables(database: Database) -> list[str]:
     """Tables of this version the database lacks: a version 2 database made before
-    edition_pauses joined version 2 (never released without it)."""
+    edition_pauses and edition_plans joined version 2 (never released without them)."""
     present = database.tables()
     return [table.name for table in TABLES if table.name not in present]
 
