@@ -24,6 +24,7 @@
         ├── DeliveryStopped          auth, TLS, refused connection: run stopped   exit 3
         │   └── PlaintextAuthRefused the password would cross without TLS      exit 2
         └── DeliveryPaused           too many refusals in a row: run paused      exit 4
+                                     (the edition, for every sender of its ledger)
 
     WireFault                        not a DigestError: one connection's lost or late
                                      replies, which the sender turns into a row's outcome
@@ -192,7 +193,8 @@ class PlaintextAuthRefused(DeliveryStopped):
 
 
 class DeliveryPaused(DeliveryError):
-    """Too many refusals in a row: the run stops before it burns through the list."""
+    """Too many refusals in a row: the run stops before it burns through the list, and so
+    does every other sender of the edition (delivery/pauses.py)."""
 
     exit_code = ExitCode.PAUSED
 
