@@ -90,18 +90,25 @@ def test_a_paused_sender_pauses_the_others_before_they_send(
             assert counts["sending"] == 0 and counts["pending"] == len(REFUSED) - tried
 
 
-def test_send_lifts_the_pause_and_goes_on(
-        ledger_backend: LedgerBackend, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch, make_workspace: WorkspaceFactory) -> None:
+# retry asks nothing: it resends what was sent (or tried) before.
+@pytest.mark.parametrize("command", [("send", "--yes", "--force"), ("weekly", "--yes", "--force"),
+                                     ("retry", "--failed")])
+def test_send_weekly_and_retry_lift_the_pause_and_go_on(
+        command: tuple[str, ...], ledger_backend: LedgerBackend, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+        make_workspace: WorkspaceFactory) -> None:
     monkeypatch.setenv("DIGEST_SECRET", SECRET)
     readers = [f"reader{n}@tide.example" for n in range(4)]
     with SmtpServer() as server:
         workspace = make_workspace(tmp_path / "ws", "delivery", subscribers=readers,
                                    smtp_url=server.url, database=ledger_backend.database)
         with ledger_backend.ledger("host-a:1") as ledger:
+            if command[0] == "retry":  # what it resends: rows failed before the pause
+                plan_rows(ledger, readers)
+                ledger.db.execute("UPDATE deliveries SET state='failed'")
             ledger.pause(WEEK, "25 messages in a row were not accepted (last: 421 busy)")
         capsys.readouterr()
-        code = main(["send", "--yes", "--force", "--workspace", str(workspace), "--week", WEEK])
+        code = main([*command, "--workspace", str(workspace), "--week", WEEK])
         err = capsys.readouterr().err
         assert code == ExitCode.OK, err
         assert ("sender host-a:1 had paused this edition (25 messages in a row were not "
