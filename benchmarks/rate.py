@@ -2,6 +2,7 @@
 
     python benchmarks/rate.py                                # 50 msg/s, 250 messages
     python benchmarks/rate.py --rate 200 --messages 1000 --connections 8
+    python benchmarks/rate.py --senders 3                    # 3 senders, one PostgreSQL ledger
 
 Starts an SMTP server in a process of its own that notes when each MAIL FROM arrives,
 runs `digest send --rate R` in another process (neither's timing is disturbed by the
@@ -9,6 +10,11 @@ other), and prints the rate the server saw, its ratio to R, and the shortest spa
 MAILs in a row against k/R (a ratio below 1 is a burst, or a late message catching up).
 Nothing is asserted: on a busy machine these figures drift, which is why the tests check
 the pacing on the rate limiter's own schedule instead (tests/test_rate_limit.py).
+
+With `--senders N` (N > 1) the edition's ledger is a PostgreSQL database started for the
+run (tests/support/postgres.py), `delivery.senders: N` is set, and N `digest send`
+processes share the edition: each keeps to rate/N, and the server sees the edition as a
+whole, which is what the configured rate is for.
 """
 
 from __future__ import annotations
@@ -24,6 +30,9 @@ from pathlib import Path
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from send import WEEK, free_port, unattended, write_workspace
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.support.postgres import PostgresServer
 
 
 class TimingHandler:
@@ -49,8 +58,17 @@ async def serve(port: int, out: Path) -> None:
         await server.serve_forever()
 
 
-def measure(rate: float, messages: int, connections: int) -> list[float]:
-    """Send `messages` at `rate` through the CLI; the server's MAIL times, sorted."""
+def measure(rate: float, messages: int, connections: int, senders: int = 1) -> list[float]:
+    """Send `messages` at `rate` through the CLI (`senders` processes sharing one PostgreSQL
+    ledger when more than one); the server's MAIL times, sorted."""
+    if senders > 1:
+        with PostgresServer.started() as postgres, postgres.fresh_database() as database:
+            return _measure(rate, messages, connections, senders, database.url)
+    return _measure(rate, messages, connections, 1, None)
+
+
+def _measure(rate: float, messages: int, connections: int, senders: int,
+             database: str | None) -> list[float]:
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         times = Path(tmp) / "mail-times.txt"
@@ -63,11 +81,23 @@ def measure(rate: float, messages: int, connections: int) -> list[float]:
             workspace = write_workspace(Path(tmp) / "ws", messages, connections, dkim=False)
             env = {**os.environ, "DIGEST_SECRET": "bench-secret",
                    "DIGEST_SMTP_URL": f"smtp://127.0.0.1:{port}"}
-            result = subprocess.run(
-                [sys.executable, "-m", "digest", "send", "--workspace", str(workspace),
-                 "--week", WEEK, "--connections", str(connections), "--rate", str(rate),
-                 *unattended("send")],
-                env=env, capture_output=True, text=True, check=False)
+            command = [sys.executable, "-m", "digest", "send", "--workspace", str(workspace),
+                       "--week", WEEK, "--connections", str(connections), "--rate", str(rate),
+                       *unattended("send")]
+            if database is not None:
+                with open(workspace / "digest.yaml", "a", encoding="utf-8") as config:
+                    config.write(f"\nstorage:\n  database: {database}\n")
+                config_text = (workspace / "digest.yaml").read_text(encoding="utf-8")
+                (workspace / "digest.yaml").write_text(config_text.replace(
+                    "delivery:\n", f"delivery:\n  senders: {senders}\n", 1), encoding="utf-8")
+                subprocess.run([sys.executable, "-m", "digest", "db", "migrate", "--workspace",
+                                str(workspace)], env=env, check=True, capture_output=True)
+            runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, text=True)
+                    for _ in range(senders)]
+            results = [(run.wait(), run.communicate()) for run in runs]
+            result = subprocess.CompletedProcess(command, max(code for code, _ in results),
+                                                 "", "\n".join(err for _, (_, err) in results))
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -81,16 +111,20 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--messages", type=int, default=250)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--senders", type=int, default=1,
+                        help="sender processes sharing the edition on a PostgreSQL ledger")
     parser.add_argument("--serve", nargs=2, metavar=("PORT", "OUTFILE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         asyncio.run(serve(int(args.serve[0]), Path(args.serve[1])))
         return 0
-    arrivals = measure(args.rate, args.messages, args.connections)
+    arrivals = measure(args.rate, args.messages, args.connections, args.senders)
     if len(arrivals) < 2:
         raise SystemExit(f"the server saw {len(arrivals)} message(s); nothing to measure")
     achieved = (len(arrivals) - 1) / (arrivals[-1] - arrivals[0])
-    print(f"messages:  {len(arrivals)} over {args.connections} connections, burst 1")
+    print(f"messages:  {len(arrivals)} over {args.connections} connections, burst 1"
+          + (f", {args.senders} senders sharing the edition (PostgreSQL ledger)"
+             if args.senders > 1 else ""))
     print(f"configured: {args.rate:8.2f} msg/s")
     print(f"achieved:   {achieved:8.2f} msg/s at the server")
     print(f"ratio:      {achieved / args.rate:8.3f}  (1.000 is the configured rate)")
