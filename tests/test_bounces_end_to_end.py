@@ -27,7 +27,9 @@ from digest.feedback.actions import DAY, FeedbackActions, feedback_database
 from digest.feedback.actions import Outcome as Seen
 from digest.models import Subscriber
 from digest.settings import BounceSettings
+from digest.storage.locations import DatabaseLocation
 from tests.support.audience import SECRET, digest_env, run_digest
+from tests.support.backends import ENGINES, LedgerBackend
 from tests.support.bounce_samples import readdressed
 from tests.support.imap_server import ImapServer
 from tests.support.smtp_server import SmtpServer
@@ -43,7 +45,7 @@ def return_path(week: str, address: str) -> str:
     return f"bounces+{return_token(SECRET, week, Subscriber(address).key)}@{DOMAIN}"
 
 
-def sent_ledger(path: Path, weeks: tuple[str, ...], tokens: bool = True) -> None:
+def sent_ledger(path: Path | DatabaseLocation, weeks: tuple[str, ...], tokens: bool = True) -> None:
     """Rows for every reader in each week, as a sender leaves them: sent."""
     with Ledger(path) as ledger:
         for week in weeks:
@@ -55,7 +57,7 @@ def sent_ledger(path: Path, weeks: tuple[str, ...], tokens: bool = True) -> None
                                  for a in READERS])
 
 
-def process(path: Path, *reports: bytes, dry_run: bool = False,
+def process(path: Path | DatabaseLocation, *reports: bytes, dry_run: bool = False,
             bounces: BounceSettings = BOUNCES) -> list[Seen]:
     with feedback_database(path, dry_run) as (db, suppressions):
         actions = FeedbackActions(db, suppressions, bounces)
@@ -72,19 +74,21 @@ def _days_ago(days: float) -> datetime:
     return datetime.fromtimestamp(time.time() - days * DAY, UTC)
 
 
-def state(path: Path, week: str, address: str) -> DeliveryState | None:
+def state(path: Path | DatabaseLocation, week: str, address: str) -> DeliveryState | None:
     with Ledger(path, readonly=True) as ledger:
         return ledger.state_of(week, Subscriber(address).key)
 
 
-def suppression(path: Path, address: str) -> str | None:
+def suppression(path: Path | DatabaseLocation, address: str) -> str | None:
     with Ledger(path) as ledger:
         found = ledger.suppressions.get(Subscriber(address).key)
         return found.reason if found else None
 
 
-def test_soft_bounces_suppress_after_the_limit_within_the_window(tmp_path: Path) -> None:
-    db = tmp_path / "digest.db"
+@pytest.mark.parametrize("ledger_backend", ENGINES, indirect=True)
+def test_soft_bounces_suppress_after_the_limit_within_the_window(
+        ledger_backend: LedgerBackend) -> None:
+    db = ledger_backend.location
     sent_ledger(db, ("2026-W08", "2026-W09", "2026-W10"))
     wren = READERS[2]
     # One soft bounce from 40 days ago is outside the 30-day window.
@@ -118,15 +122,17 @@ def test_rows_without_a_return_path_are_found_by_message_id_and_only_they(
     assert suppression(new, una) is None
 
 
-def test_a_dry_run_reports_and_changes_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "digest.db"
+@pytest.mark.parametrize("ledger_backend", ENGINES, indirect=True)
+def test_a_dry_run_reports_and_changes_nothing(ledger_backend: LedgerBackend) -> None:
+    """SQLite: a copy in memory; PostgreSQL: one transaction, rolled back."""
+    db = ledger_backend.location
     sent_ledger(db, ("2026-W10",))
     vic = READERS[1]
     hard = readdressed("dsn-teamware-5.1.1", return_path("2026-W10", vic), vic,
                        message_id=next(report_ids))
-    before = db.read_bytes()
+    before = ledger_backend.rows("2026-W10")
     assert process(db, hard, hard, dry_run=True) == [Seen.HARD, Seen.ALREADY]
-    assert db.read_bytes() == before
+    assert ledger_backend.rows("2026-W10") == before
     assert suppression(db, vic) is None
     assert process(db, hard) == [Seen.HARD]
     assert suppression(db, vic) == SuppressionReason.BOUNCED

@@ -19,7 +19,7 @@ from tests.support.postgres import ROLE_PASSWORD, PostgresTestDatabase
 from tests.support.workspaces import WorkspaceFactory
 
 WEEK = "2026-W48"
-_EVENTS = "CREATE TABLE feedback_events (id {id}, edition TEXT NOT NULL, kind TEXT NOT NULL)"
+_EVENTS = "CREATE TABLE notes_of_another_tool (id {id}, edition TEXT NOT NULL, kind TEXT NOT NULL)"
 
 
 def sqlite_at(path: Path) -> Database:
@@ -38,7 +38,7 @@ def ledger_file(path: Path, editions: dict[str, int]) -> Path:
         database.execute("INSERT INTO suppressions (email, reason, created_at)"
                          " VALUES ('una@example.org', 'unsubscribed', 2.5)")
         database.execute(_EVENTS.format(id="INTEGER PRIMARY KEY"))
-        database.executemany("INSERT INTO feedback_events (edition, kind) VALUES (?, ?)",
+        database.executemany("INSERT INTO notes_of_another_tool (edition, kind) VALUES (?, ?)",
                              [(WEEK, "bounce"), (WEEK, "complaint"), (WEEK, "bounce")])
     return path
 
@@ -50,17 +50,18 @@ def test_every_table_is_copied_and_a_second_copy_needs_merge(tmp_path: Path) -> 
         report = copy_database(reader, writer, batch_rows=16,
                                progress=lambda *step: seen.append(step))
         assert report.migrated == (2,)  # an empty target gets the tables first
-        assert report.not_on_target == ("feedback_events",)  # the target has no such table
+        assert report.not_on_target == ("notes_of_another_tool",)  # the target has no such table
         assert {c.table: (c.rows, c.added) for c in report.tables} == {
-            "deliveries": (45, 45), "suppressions": (1, 1)}
+            "deliveries": (45, 45), "suppressions": (1, 1), "feedback_events": (0, 0)}
         assert seen[:3] == [("deliveries", 16, 45), ("deliveries", 32, 45),
                             ("deliveries", 45, 45)]
-        assert row_counts(writer) == {"deliveries": 45, "suppressions": 1}
+        assert row_counts(writer) == {"deliveries": 45, "suppressions": 1,
+                                      "feedback_events": 0}
         with pytest.raises(LedgerError, match=r"already holds deliveries rows for 2026-W47, "
                            "2026-W48; pass --merge"):
             copy_database(reader, writer)
         again = copy_database(reader, writer, merge=True)
-        assert [(c.rows, c.added) for c in again.tables] == [(45, 0), (1, 0)]
+        assert [(c.rows, c.added) for c in again.tables] == [(45, 0), (1, 0), (0, 0)]
         assert writer.execute("SELECT * FROM deliveries ORDER BY edition, email").fetchall() \
             == reader.execute("SELECT * FROM deliveries ORDER BY edition, email").fetchall()
 
@@ -73,7 +74,8 @@ def test_merge_adds_only_the_rows_the_target_lacks(tmp_path: Path) -> None:
     with sqlite_at(source) as reader, sqlite_at(target) as writer:
         report = copy_database(reader, writer, merge=True)
         assert {c.table: (c.added, c.already_there) for c in report.tables} == {
-            "deliveries": (2, 2), "suppressions": (0, 1), "feedback_events": (0, 3)}
+            "deliveries": (2, 2), "suppressions": (0, 1), "feedback_events": (0, 0),
+            "notes_of_another_tool": (0, 3)}
         states = writer.execute("SELECT state, COUNT(*) FROM deliveries GROUP BY state"
                                 " ORDER BY state").fetchall()
         assert states == [("bounced", 2), ("sent", 2)]
@@ -89,9 +91,10 @@ def test_a_large_copy_shows_its_progress(tmp_path: Path,
     assert "deliveries: 10 of 100 rows" in result.stderr
     assert "deliveries: 100 of 100 rows" in result.stderr
     assert "deliveries: 100 row(s) copied, 0 already there" in result.stdout
-    assert "feedback_events: not in the target database" in result.stderr
+    assert "notes_of_another_tool: not in the target database" in result.stderr
     info = run_digest("db", "info", "-w", str(workspace), "--database", "copy.db", "--json")
-    assert json.loads(info.stdout)["counts"] == {"deliveries": 100, "suppressions": 1}
+    assert json.loads(info.stdout)["counts"] == {"deliveries": 100, "suppressions": 1,
+                                                "feedback_events": 0}
 
 
 def test_nothing_to_copy_or_describe_is_said(tmp_path: Path,
@@ -157,8 +160,8 @@ def test_migrate_command_and_numbered_rows(tmp_path: Path,
         target.execute(_EVENTS.format(id="BIGSERIAL PRIMARY KEY"))
         copy_database(reader, target)
         # Numbered by the source; the next row the target numbers itself comes after them.
-        target.execute("INSERT INTO feedback_events (edition, kind) VALUES (?, 'bounce')",
+        target.execute("INSERT INTO notes_of_another_tool (edition, kind) VALUES (?, 'bounce')",
                        (WEEK,))
-        ids = [row["id"] for row in target.execute("SELECT id FROM feedback_events"
+        ids = [row["id"] for row in target.execute("SELECT id FROM notes_of_another_tool"
                                                    " ORDER BY id")]
     assert ids == [1, 2, 3, 4]

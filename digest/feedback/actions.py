@@ -14,6 +14,7 @@ a real run would do, soft-bounce counts included, and the file is never written.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sqlite3
 import time
@@ -31,13 +32,13 @@ from digest.audience.suppressions import SuppressionReason, SuppressionStore
 from digest.delivery.ledger import Ledger
 from digest.delivery.schema import create_tables
 from digest.delivery.states import DeliveryState
-from digest.errors import LedgerError
 from digest.feedback.classify import Verdict, VerdictKind, classify
 from digest.feedback.clues import Clues, clues_in
 from digest.feedback.parts import one_line, parse
 from digest.feedback.store import Event, FeedbackStore, Row
 from digest.settings import BounceSettings
-from digest.storage.locations import DatabaseLocation, database_exists, sqlite_location
+from digest.storage.database import Database
+from digest.storage.locations import DatabaseLocation, Engine, database_exists, sqlite_location
 
 DAY = 86_400.0
 _TEXT_CHARS = 300  # as the ledger keeps a server's reply
@@ -84,7 +85,7 @@ class Result:
 
 
 class FeedbackActions:
-    def __init__(self, db: sqlite3.Connection, suppressions: SuppressionStore,
+    def __init__(self, db: Database | sqlite3.Connection, suppressions: SuppressionStore,
                  bounces: BounceSettings, clock: Callable[[], float] = time.time) -> None:
         self.db = db
         self.suppressions = suppressions
@@ -100,14 +101,8 @@ class FeedbackActions:
         clues = clues_in(message, raw, verdict, self.bounces)
         key = message_key(message, raw)
         now = self.clock()
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            result = self._apply(verdict, clues, key, written_at(message, now), now)
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
-        return result
+        with _transaction(self.db):
+            return self._apply(verdict, clues, key, written_at(message, now), now)
 
     def _apply(self, verdict: Verdict, clues: Clues, key: str, at: float,
                now: float) -> Result:
@@ -170,30 +165,54 @@ def written_at(message: Message, now: float) -> float:
     return written if written <= now + _FUTURE_SLACK else now
 
 
-def _sqlite(ledger: Ledger) -> sqlite3.Connection:
-    """Bounces are recorded in the workspace's SQLite ledger (a PostgreSQL ledger's are
-    not read yet)."""
-    if ledger.sqlite is None:
-        raise LedgerError(f"{ledger.location}: `digest bounces` works on a SQLite ledger only"
-                          " for now; run it where storage.database is a file")
-    return ledger.sqlite
+@contextmanager
+def _transaction(db: Database | sqlite3.Connection) -> Iterator[None]:
+    """One report, one transaction: its event, suppression and row change stand together."""
+    if not isinstance(db, sqlite3.Connection):
+        if db.in_transaction:  # a PostgreSQL dry run: its one transaction is rolled back
+            yield
+            return
+        with db.transaction():
+            yield
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+Store = tuple[Database | sqlite3.Connection, SuppressionStore]
+
+
+class _DryRunOver(Exception):
+    """Ends a PostgreSQL dry run's one transaction, so everything it did is rolled back."""
 
 
 @contextmanager
-def feedback_database(where: Path | DatabaseLocation,
-                      dry_run: bool) -> Iterator[tuple[sqlite3.Connection, SuppressionStore]]:
-    """The workspace database (ledger, suppressions, feedback), or for a dry run a copy
-    of it in memory."""
+def feedback_database(where: Path | DatabaseLocation, dry_run: bool) -> Iterator[Store]:
+    """The workspace database (ledger, suppressions, feedback: SQLite or PostgreSQL). A dry
+    run works on a copy of a SQLite file in memory; on PostgreSQL, inside one transaction
+    that is rolled back at the end."""
     location = sqlite_location(where)
     if not dry_run:
         with Ledger(location) as ledger:
-            yield _sqlite(ledger), ledger.suppressions
+            yield ledger.db, ledger.suppressions
+        return
+    if location.engine == Engine.POSTGRESQL:
+        with Ledger(location) as ledger, contextlib.suppress(_DryRunOver), \
+                ledger.db.transaction():
+            yield ledger.db, ledger.suppressions
+            raise _DryRunOver
         return
     memory = sqlite3.connect(":memory:", isolation_level=None)
     try:
         if database_exists(location):
             with Ledger(location, readonly=True) as ledger:
-                _sqlite(ledger).backup(memory)
+                assert ledger.sqlite is not None
+                ledger.sqlite.backup(memory)
         create_tables(memory)
         yield memory, SuppressionStore(memory)
     finally:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from digest.delivery.states import DeliveryState
 from digest.feedback.classify import VerdictKind
+from digest.storage.database import Database
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback_events (
@@ -59,9 +60,13 @@ class Event:
 
 
 class FeedbackStore:
-    def __init__(self, db: sqlite3.Connection) -> None:
+    """The table on the workspace database (storage/ made it when it was opened, on SQLite
+    or PostgreSQL), or on a bare SQLite connection (a dry run's copy), where it is made here."""
+
+    def __init__(self, db: Database | sqlite3.Connection) -> None:
         self.db = db
-        db.executescript(_SCHEMA)
+        if isinstance(db, sqlite3.Connection):
+            db.executescript(_SCHEMA)
 
     def row_by_token(self, token: str) -> Row | None:
         found = self.db.execute("SELECT edition, email, state FROM deliveries"
@@ -93,7 +98,7 @@ class FeedbackStore:
         found = self.db.execute(
             "SELECT COUNT(DISTINCT edition) FROM feedback_events WHERE email=? AND kind='soft'"
             " AND at>=?", (email, since)).fetchone()
-        return int(found[0])
+        return int(found[0]) if found else 0
 
     def mark(self, row: Row, state: DeliveryState, reply: str, now: float) -> bool:
         """Move the row to `state` (bounced or complained) if its message had left; the

@@ -59,6 +59,11 @@ class Database(Protocol):
         commit at the end, roll back on any exception. Transactions do not nest."""
         ...
 
+    @property
+    def in_transaction(self) -> bool:
+        """Inside `transaction()`: a caller's own transaction would be a part of it."""
+        ...
+
     def tables(self) -> set[str]: ...
     def columns(self, table: str) -> tuple[str, ...]: ...
     def close(self) -> None: ...
@@ -93,6 +98,10 @@ class _Connected:
             if problem is None:
                 raise
             raise LedgerError(f"{self.location}: {action}: {problem}") from error
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._in_transaction
 
     def _begin(self) -> None:
         if self._in_transaction:

@@ -141,7 +141,20 @@ EDITION_PLANS = Table("edition_plans", (
     Column("fingerprint", _TEXT, not_null=True),
     Column("planned_at", _DOUBLE, not_null=True),
 ), primary_key=("edition",))
-TABLES = (DELIVERIES, SUPPRESSIONS, EDITION_PAUSES, EDITION_PLANS)
+# One row per bounce or complaint report acted on (feedback/store.py): reading a mailbox
+# again skips them, and soft bounces are counted from them.
+FEEDBACK_EVENTS = Table("feedback_events", (
+    Column("message_key", _TEXT, not_null=True),
+    Column("kind", _TEXT, not_null=True, allowed=("hard", "soft", "complaint")),
+    Column("email", _TEXT, not_null=True),
+    Column("edition", _TEXT, not_null=True),
+    Column("status", _TEXT, not_null=True, default="''"),
+    Column("at", _DOUBLE, not_null=True),
+    Column("read_at", _DOUBLE, not_null=True),
+), primary_key=("message_key",), indexes=(
+    Index("feedback_events_email", ("email", "kind", "at")),
+))
+TABLES = (DELIVERIES, SUPPRESSIONS, EDITION_PAUSES, EDITION_PLANS, FEEDBACK_EVENTS)
 SCHEMA_VERSION = Table("schema_version", (
     Column("version", _INTEGER, not_null=True),
     Column("applied_at", _DOUBLE, not_null=True),
@@ -178,7 +191,8 @@ def schema_version(database: Database) -> int:
 
 def missing_tables(database: Database) -> list[str]:
     """Tables of this version the database lacks: a version 2 database made before
-    edition_pauses and edition_plans joined version 2 (never released without them)."""
+    edition_pauses, edition_plans and feedback_events joined version 2 (never released
+    without them)."""
     present = database.tables()
     return [table.name for table in TABLES if table.name not in present]
 
