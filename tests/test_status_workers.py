@@ -92,3 +92,19 @@ def test_status_without_claimed_rows_shows_no_sender_table(
     assert json.loads(status(capsys, workspace, "--json"))["workers"] == {}
     text = status(capsys, workspace)
     assert "pending" in text and "per sender" not in text
+
+
+def test_status_says_who_paused_the_edition(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        make_workspace: WorkspaceFactory) -> None:
+    workspace = make_workspace(tmp_path / "news", "delivery")
+    location = parse_location("digest.db", workspace, {})
+    with Ledger(location, worker="mail-2:41") as ledger:
+        plan_rows(ledger, EMAILS)
+        assert json.loads(status(capsys, workspace, "--json"))["paused"] is None
+        ledger.pause(WEEK, "25 messages in a row were not accepted (last: 554 go away)")
+    text = status(capsys, workspace)
+    assert "by sender mail-2:41: 25 messages in a row were not accepted" in text
+    assert "`digest send` (or weekly, retry) lifts the pause" in text
+    paused = json.loads(status(capsys, workspace, "--json"))["paused"]
+    assert paused["worker"] == "mail-2:41" and paused["reason"].endswith("(last: 554 go away)")

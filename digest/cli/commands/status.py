@@ -75,6 +75,10 @@ def collect(ledger: Ledger | None, week: str, zone: tzinfo) -> dict[str, Any]:
     result.update({str(state): entries for state, entries in lists.items()})
     result["workers"] = {worker: {str(state): n for state, n in states.items()}
                          for worker, states in workers.items()}
+    pause = ledger.paused(week) if ledger else None
+    result["paused"] = None if pause is None else {
+        "worker": pause.worker, "reason": pause.reason,
+        "at": _when(pause.paused_at, zone)}
     return result
 
 
@@ -115,6 +119,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"week {week}: nothing planned or sent yet")
         return ExitCode.OK
     print(f"week {week}: {status['total']} recipient(s)")
+    if status["paused"]:
+        paused = status["paused"]
+        print(f"paused at {paused['at']} by sender {paused['worker']}: {paused['reason']}; "
+              "`digest send` (or weekly, retry) lifts the pause and goes on")
     for state in STATES:
         print(f"  {state:<10} {status['counts'][state]:>7}")
     table = worker_table(status["workers"])
