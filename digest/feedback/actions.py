@@ -14,7 +14,6 @@ a real run would do, soft-bounce counts included, and the file is never written.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import sqlite3
 import time
@@ -187,10 +186,6 @@ def _transaction(db: Database | sqlite3.Connection) -> Iterator[None]:
 Store = tuple[Database | sqlite3.Connection, SuppressionStore]
 
 
-class _DryRunOver(Exception):
-    """Ends a PostgreSQL dry run's one transaction, so everything it did is rolled back."""
-
-
 @contextmanager
 def feedback_database(where: Path | DatabaseLocation, dry_run: bool) -> Iterator[Store]:
     """The workspace database (ledger, suppressions, feedback: SQLite or PostgreSQL). A dry
@@ -202,10 +197,11 @@ def feedback_database(where: Path | DatabaseLocation, dry_run: bool) -> Iterator
             yield ledger.db, ledger.suppressions
         return
     if location.engine == Engine.POSTGRESQL:
-        with Ledger(location) as ledger, contextlib.suppress(_DryRunOver), \
-                ledger.db.transaction():
+        import psycopg  # a PostgreSQL ledger has it
+
+        with Ledger(location) as ledger, ledger.db.transaction():
             yield ledger.db, ledger.suppressions
-            raise _DryRunOver
+            raise psycopg.Rollback  # psycopg ends the transaction, undone, and goes on
         return
     memory = sqlite3.connect(":memory:", isolation_level=None)
     try:
